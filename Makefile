@@ -1,0 +1,35 @@
+# civiclake: `make demo` and `make test` set everything up on a fresh machine with Python 3.11.
+# uv installs the locked dependencies (uv.lock) in seconds; it is installed through pip if missing.
+
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+DEMO_SOURCES ?= demo-sources
+LAKE ?= lake
+
+.PHONY: install demo test lint format dagster clean
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+demo: install
+	$(UV) run civiclake demo --out $(DEMO_SOURCES) --lake $(LAKE)
+
+test: install
+	$(UV) run pytest
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: install
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+# The Dagster UI on 127.0.0.1:3000 over the demo configuration (run `make demo` first).
+dagster: install
+	CIVICLAKE_CONFIG=$(DEMO_SOURCES)/civiclake.yaml CIVICLAKE_LAKE=$(LAKE) \
+		$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(DEMO_SOURCES) dbt/target dbt/logs
+	find $(LAKE) -mindepth 1 ! -name README.md -exec rm -rf {} +
