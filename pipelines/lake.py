@@ -1,0 +1,174 @@
+"""The lake on disk: where each layer lives, and how files are written so that readers never see half.
+
+- `bronze/<entity>/commune=<id>/date=<day>/data.parquet`: canonical rows, one file per local day;
+- `quarantine/<entity>/source=<id>/<digest>.parquet`: rejected rows with their reason;
+- `gold/<model>.parquet`: the marts, the only thing dashboards and exports read;
+- `civiclake.duckdb`: the database dbt works in (the pipeline's alone: one writer, never shared).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME, PRIMARY_KEYS
+
+LAKE_ENV_VAR = "CIVICLAKE_LAKE"
+METADATA_COLUMNS = ("_source", "_batch_id", "_ingested_at", "_row_hash")
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: Path
+
+    @property
+    def bronze(self) -> Path:
+        return self.root / "bronze"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def gold(self) -> Path:
+        return self.root / "gold"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.root / "civiclake.duckdb"
+
+    def bronze_partition(self, entity: str, commune_id: str, day: str) -> Path:
+        return self.bronze / entity / f"commune={commune_id}" / f"date={day}" / "data.parquet"
+
+    def reference_table(self, name: str) -> Path:
+        return self.bronze / name / "data.parquet"
+
+
+def default_lake_root() -> Path:
+    return Path(os.environ.get(LAKE_ENV_VAR, "lake")).resolve()
+
+
+def new_batch_id(source_id: str) -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{source_id}-{uuid.uuid4().hex[:8]}"
+
+
+def atomic_write_parquet(table: pa.Table, path: Path) -> None:
+    """Write beside the target, then rename over it: a reader sees the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        pq.write_table(table, temporary, compression="zstd")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def row_hashes(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """SHA-256 of each row's canonical values: equal rows hash equal across runs and machines."""
+    # \x1f (unit separator) cannot occur in the values, so ("a", "bc") and ("ab", "c") differ; \x00
+    # marks a null apart from an empty string.
+    joined = rows.select(
+        pl.concat_str([pl.col(column).cast(pl.String).fill_null("\x00") for column in columns], separator="\x1f").alias(
+            "joined"
+        )
+    )["joined"]
+    return pl.Series("_row_hash", [hashlib.sha256(value.encode()).hexdigest() for value in joined])
+
+
+@dataclass
+class BronzeWriteStats:
+    rows_new: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+    partitions_written: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        """Rows of this batch now in the lake, whether they were new, corrected or already there."""
+        return self.rows_new + self.rows_replaced + self.rows_unchanged
+
+
+def write_bronze(
+    lake: Lake,
+    entity: str,
+    rows: pl.DataFrame,
+    time_zones: dict[str, str],
+    source: str,
+    batch_id: str,
+) -> BronzeWriteStats:
+    """Merge canonical rows into their daily partitions, idempotently.
+
+    A row whose key is already in its partition with the same hash changes nothing; one with the same
+    key and another hash replaces it (a corrected re-export); a partition is rewritten only when it
+    changes, so loading the same source twice writes nothing the second time.
+    """
+    schema = ENTITY_SCHEMAS[entity]
+    canonical = list(schema.names)
+    keys = list(PRIMARY_KEYS[entity])
+    ingested_at = datetime.now(UTC)
+    rows = rows.select(canonical).with_columns(row_hashes(rows, canonical))
+    rows = rows.with_columns(
+        _source=pl.lit(source),
+        _batch_id=pl.lit(batch_id),
+        _ingested_at=pl.lit(ingested_at, dtype=pl.Datetime("us", "UTC")),
+        _day=_local_day(rows, PARTITION_TIME[entity], time_zones),
+    )
+    stats = BronzeWriteStats()
+    for (commune_id, day), partition_rows in rows.group_by(["commune_id", "_day"], maintain_order=True):
+        partition_rows = partition_rows.drop("_day").unique(subset=keys, keep="last", maintain_order=True)
+        path = lake.bronze_partition(entity, str(commune_id), str(day))
+        existing = pl.read_parquet(path) if path.exists() else partition_rows.clear()
+        unchanged = partition_rows.join(existing.select([*keys, "_row_hash"]), on=[*keys, "_row_hash"], how="semi")
+        incoming = partition_rows.join(unchanged.select(keys), on=keys, how="anti")
+        replaced = incoming.join(existing.select(keys), on=keys, how="semi").height
+        stats.rows_unchanged += unchanged.height
+        stats.rows_replaced += replaced
+        stats.rows_new += incoming.height - replaced
+        if incoming.is_empty():
+            continue
+        merged = pl.concat([existing.join(incoming.select(keys), on=keys, how="anti"), incoming])
+        merged = merged.sort(keys)
+        atomic_write_parquet(merged.to_arrow().cast(_bronze_schema(schema)), path)
+        stats.partitions_written += 1
+    return stats
+
+
+def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataFrame, batch_id: str) -> Path | None:
+    """Keep rejected rows with their reason; the same rejections from a re-run land in the same file."""
+    if rejected.is_empty():
+        return None
+    digest = hashlib.sha256(rejected.write_csv().encode()).hexdigest()[:16]
+    path = lake.quarantine / entity / f"source={source_id}" / f"{digest}.parquet"
+    if not path.exists():
+        table = rejected.with_columns(_batch_id=pl.lit(batch_id), _entity=pl.lit(entity)).to_arrow()
+        atomic_write_parquet(table, path)
+    return path
+
+
+def _local_day(rows: pl.DataFrame, time_column: str, time_zones: dict[str, str]) -> pl.Expr:
+    # The partition is the commune's local calendar day, the day a KPI per day counts it in.
+    expression = pl.lit(None, dtype=pl.String)
+    for commune_id in rows["commune_id"].unique(maintain_order=True).to_list():
+        local_day = pl.col(time_column).dt.convert_time_zone(time_zones[commune_id]).dt.strftime("%Y-%m-%d")
+        expression = pl.when(pl.col("commune_id") == commune_id).then(local_day).otherwise(expression)
+    return expression
+
+
+def _bronze_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema(
+        [
+            *schema,
+            ("_row_hash", pa.string()),
+            ("_source", pa.string()),
+            ("_batch_id", pa.string()),
+            ("_ingested_at", pa.timestamp("us", tz="UTC")),
+        ]
+    )
