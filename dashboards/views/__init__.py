@@ -1,0 +1,1 @@
+"""The pages of the dashboard app: Streamlit code only, no SQL (data comes from `dashboards.data`)."""
