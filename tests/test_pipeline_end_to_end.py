@@ -1,0 +1,160 @@
+"""The whole thin path on demo data: generate, run every asset, read the KPIs back.
+
+The expected KPIs are computed here straight from the generated CRM pages with the standard library
+(json, zoneinfo and a hand-written list of Belgian public holidays), not with any civiclake code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from pipelines.cli import main
+from pipelines.demo.generator import generate
+from pipelines.runner import run_pipeline
+from tests.conftest import PROJECT_ROOT
+
+# Belgian public holidays of 2024 (Easter Monday 1 April, Ascension 9 May, Whit Monday 20 May).
+BELGIAN_HOLIDAYS_2024 = {
+    date(2024, 1, 1), date(2024, 4, 1), date(2024, 5, 1), date(2024, 5, 9), date(2024, 5, 20),
+    date(2024, 7, 21), date(2024, 8, 15), date(2024, 11, 1), date(2024, 11, 11), date(2024, 12, 25),
+}  # fmt: skip
+DIGITAL_ORIGIN_CODES = {2, 3, 100000002}  # email, web (portal), app
+
+
+@pytest.fixture(scope="module")
+def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("demo")
+    sources, lake = root / "sources", root / "lake"
+    generate(sources, start=date(2024, 3, 1), end=date(2024, 5, 31), scale=0.05, seed=7, progress=False)
+    run_pipeline(sources / "civiclake.yaml", lake, echo=lambda line: None)
+    return sources, lake
+
+
+def _expected_kpis(sources: Path, first: date, last: date) -> dict[str, tuple[int, int | None]]:
+    config = yaml.safe_load((sources / "civiclake.yaml").read_text(encoding="utf-8"))
+    brussels = next(commune for commune in config["communes"] if commune["id"] == "brussels")
+    holidays = BELGIAN_HOLIDAYS_2024 | {
+        date.fromisoformat(str(extra["date"])) for extra in brussels["holidays"].get("extra", [])
+    }
+    zone = ZoneInfo("Europe/Brussels")
+    volume = digital = known = after_hours = 0
+    for page in sorted((sources / "brussels" / "crm" / "incidents").glob("*.json")):
+        for incident in json.loads(page.read_text(encoding="utf-8"))["value"]:
+            created = datetime.strptime(incident["createdon"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            local = created.astimezone(zone)
+            if not first <= local.date() <= last:
+                continue
+            volume += 1
+            origin = incident["caseorigincode"]
+            known += origin is not None
+            digital += origin in DIGITAL_ORIGIN_CODES
+            in_office = local.weekday() < 5 and local.date() not in holidays and 8 <= local.hour < 17
+            after_hours += not in_office
+    return {
+        "requests_volume": (volume, None),
+        "digital_take_up": (digital, known),
+        "after_hours_share": (after_hours, volume),
+    }
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "last"),
+    [
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2024-03", date(2024, 3, 1), date(2024, 3, 31)),  # holds the switch to summer time
+        ("2024-W14", date(2024, 4, 1), date(2024, 4, 7)),  # Easter Monday
+        ("2024-05-01", date(2024, 5, 1), date(2024, 5, 1)),  # Labour Day: all of it after hours
+    ],
+)
+def test_kpis_agree_with_a_count_made_from_the_source_files(
+    demo_lake: tuple[Path, Path], capsys: pytest.CaptureFixture[str], period: str, first: date, last: date
+) -> None:
+    sources, lake = demo_lake
+    code = main(["kpis", "--config", str(sources / "civiclake.yaml"), "--lake", str(lake),
+                 "--commune", "brussels", "--period", period, "--format", "json"])  # fmt: skip
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["commune"] == "brussels" and printed["period"] == period
+    expected = _expected_kpis(sources, first, last)
+    assert expected["requests_volume"][0] > 0
+    for name, (numerator, denominator) in expected.items():
+        figures = printed["kpis"][name]
+        assert (figures["numerator"], figures["denominator"]) == (numerator, denominator), name
+        value = numerator if denominator is None else numerator / denominator
+        assert figures["value"] == pytest.approx(value), name
+
+
+def test_the_kpi_table_names_every_kpi(demo_lake: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    _, lake = demo_lake
+    assert main(["kpis", "--lake", str(lake), "--commune", "brussels", "--period", "2024-04"]) == 0
+    table = capsys.readouterr().out
+    for name in ("requests_volume", "digital_take_up", "after_hours_share"):
+        assert name in table
+    assert main(["kpis", "--lake", str(lake), "--commune", "ixelles", "--period", "2024"]) == 1
+    assert "commune 'ixelles' is not in the lake; it holds: brussels" in capsys.readouterr().err
+
+
+def test_gold_holds_the_marts_and_a_rerun_loads_nothing_twice(demo_lake: tuple[Path, Path]) -> None:
+    sources, lake = demo_lake
+    gold = {path.stem for path in (lake / "gold").glob("*.parquet")}
+    assert {"dim_commune", "fct_requests", "kpi_adoption"} <= gold
+    partitions = sorted((lake / "bronze" / "request").rglob("data.parquet"))
+    assert partitions, "no bronze partition written"
+    before = {path: path.stat().st_mtime_ns for path in partitions}
+    bronze_rows = sum(pq.read_metadata(path).num_rows for path in partitions)
+    fct_rows = pq.read_metadata(lake / "gold" / "fct_requests.parquet").num_rows
+
+    run_pipeline(sources / "civiclake.yaml", lake, echo=lambda line: None)
+
+    after = sorted((lake / "bronze" / "request").rglob("data.parquet"))
+    assert after == partitions
+    assert {path: path.stat().st_mtime_ns for path in after} == before  # not one partition rewritten
+    assert pq.read_metadata(lake / "gold" / "fct_requests.parquet").num_rows == fct_rows == bronze_rows
+
+
+def test_no_personal_data_from_the_sources_reaches_the_lake(demo_lake: tuple[Path, Path]) -> None:
+    sources, lake = demo_lake
+    identifiers: set[str] = set()
+    for page in (sources / "brussels" / "crm" / "contacts").glob("*.json"):
+        for contact in json.loads(page.read_text(encoding="utf-8"))["value"]:
+            number = contact.get("cl_nationalregisternumber") or ""
+            fields = (contact.get(name) for name in ("fullname", "emailaddress1", "telephone1"))
+            identifiers |= {value for value in (*fields, number, "".join(filter(str.isdigit, number))) if value}
+    assert len(identifiers) > 100
+    texts: list[str] = []
+    for path in lake.rglob("*.parquet"):
+        texts.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False))
+    with duckdb.connect(str(lake / "civiclake.duckdb"), read_only=True) as connection:
+        tables = connection.execute("select table_name from information_schema.tables").fetchall()
+        for (table,) in tables:
+            rows = connection.execute(f'select * from "{table}"').fetchall()
+            texts.append(json.dumps(rows, default=str, ensure_ascii=False))
+    lake_text = "\n".join(texts)
+    found = sorted(identifier for identifier in identifiers if identifier in lake_text)
+    assert not found, f"personal data in the lake: {found[:5]}"
+
+
+def test_a_failing_asset_makes_run_exit_non_zero_with_a_clear_message(tmp_path: Path) -> None:
+    config = tmp_path / "civiclake.yaml"
+    text = (PROJECT_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
+    config.write_text(text.split('MINIMAL_CONFIG = """\\\n')[1].split('"""')[0], encoding="utf-8")
+    # The configuration is valid, but the CRM export it names does not exist.
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--config", str(config), "--lake", str(tmp_path / "lake")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ}, timeout=600,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "stage 'bronze' failed" in completed.stderr
+    assert "expected an 'incidents' folder" in completed.stderr
+    assert "Traceback" not in completed.stderr
