@@ -20,6 +20,7 @@ def streamlit_command(host: str = "127.0.0.1", port: int = 8501, headless: bool 
         "--server.port", str(port),
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a city's app, not a sandbox
     ]  # fmt: skip
 
 
