@@ -2,15 +2,21 @@
 
 This module reads a folder of exported Web API pages (`incidents/page-*.json`, `contacts/page-*.json`,
 each `{"value": [...], "@odata.nextLink": ...}`), which is what an export job or a saved pull leaves
-behind. Every incident becomes a canonical request; the customer's national register number, read
-from its contact, becomes the citizen key, so that the same person links across systems. No name,
-e-mail, phone number or register number leaves this module.
+behind (connectors/dynamics_api.py lands such folders from the live Web API). A folder landed from a
+change-tracking delta carries a `_pull.json` manifest with `"kind": "delta"`: there a later version of a
+record replaces an earlier one, and `$deletedEntity` entries are reported as deletions, not rows.
+
+Every incident becomes a canonical request; the customer's national register number, read from its
+contact, becomes the citizen key, so that the same person links across systems. No name, e-mail, phone
+number or register number leaves this module.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,10 +47,30 @@ DEFAULT_NATIONAL_NUMBER_COLUMN = "cl_nationalregisternumber"
 ODATA_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
 # A creation time this far ahead of the clock is an error in the source, not a request.
 FUTURE_TOLERANCE = timedelta(days=1)
+# Written beside the pages of a landed pull; files starting with "_" are never pages.
+PULL_MANIFEST = "_pull.json"
+PULL_KINDS = ("full", "delta")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class ExportError(ValueError):
     """An export that cannot be read as a whole (a missing folder, a page that is not OData JSON)."""
+
+
+@dataclass
+class DynamicsReadResult(ReadResult):
+    """A ReadResult plus the incidents a delta pull reports as deleted.
+
+    A `$deletedEntity` entry carries only the incident id (a GUID), while the canonical request_id is
+    the ticket number: ids whose record was seen in the same read are mapped to `deleted_request_ids`,
+    the others stay in `deleted_incident_ids` for the pipeline to resolve. `superseded` counts record
+    versions dropped because a later version (delta pulls) or a deletion of the same record followed;
+    they are not in `rows_read`, so `balanced` still holds.
+    """
+
+    deleted_request_ids: list[str] = field(default_factory=list)
+    deleted_incident_ids: list[str] = field(default_factory=list)
+    superseded: int = 0
 
 
 def iter_pages(folder: Path) -> Iterator[tuple[Path, list[dict[str, Any]]]]:
@@ -53,7 +79,7 @@ def iter_pages(folder: Path) -> Iterator[tuple[Path, list[dict[str, Any]]]]:
     Pages are named so that they sort in paging order; every page but the last must carry the
     `@odata.nextLink` that led to the next one, else the export stopped half-way.
     """
-    pages = sorted(folder.glob("*.json"))
+    pages = sorted(path for path in folder.glob("*.json") if not path.name.startswith("_"))
     if not pages:
         raise ExportError(f"{folder}: no exported pages (*.json) found")
     for index, page in enumerate(pages):
@@ -69,6 +95,31 @@ def iter_pages(folder: Path) -> Iterator[tuple[Path, list[dict[str, Any]]]]:
         if is_last and "@odata.nextLink" in document:
             raise ExportError(f"{page}: points to a next page that is not in the export (incomplete pull?)")
         yield page, document["value"]
+
+
+def pull_kind(folder: Path) -> str:
+    """The kind of a landed folder, from its pull manifest: a folder without one is a full export."""
+    manifest = folder / PULL_MANIFEST
+    if not manifest.exists():
+        return "full"
+    try:
+        kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError) as error:
+        raise ExportError(f"{manifest}: not a valid pull manifest: {error}") from error
+    if kind not in PULL_KINDS:
+        raise ExportError(f"{manifest}: kind must be one of {', '.join(PULL_KINDS)}, not {kind!r}")
+    return kind
+
+
+def deleted_id(record: dict[str, Any]) -> str | None:
+    """The lower-case GUID of a `$deletedEntity` entry, None for an ordinary record."""
+    if not str(record.get("@odata.context", "")).endswith("/$deletedEntity"):
+        return None
+    # Dataverse sends the bare GUID; plain OData 4.0 sends an entity id such as "incidents(<guid>)".
+    found = _GUID.search(str(record.get("id") or ""))
+    if found is None:
+        raise ExportError(f"a $deletedEntity entry without a record id: {record!r}")
+    return found.group(0).lower()
 
 
 def read_citizen_keys(folder: Path, pseudonymiser: Pseudonymiser, national_number_column: str) -> dict[str, str]:
@@ -91,7 +142,7 @@ def read_dynamics_export(
     pseudonymiser: Pseudonymiser,
     mapping: dict[str, Any] | None = None,
     now: datetime | None = None,
-) -> ReadResult:
+) -> DynamicsReadResult:
     """Requests from an exported `incidents` folder (with `contacts` beside it for citizen keys)."""
     mapping = mapping or {}
     channel_values = {str(k): v for k, v in (mapping.get("channel_values") or DEFAULT_CHANNEL_VALUES).items()}
@@ -101,14 +152,21 @@ def read_dynamics_export(
     if not incidents_dir.is_dir():
         raise ExportError(f"{location}: expected an 'incidents' folder of exported pages")
     citizen_keys = read_citizen_keys(contacts_dir, pseudonymiser, nrn_column) if contacts_dir.is_dir() else {}
+    kind = pull_kind(incidents_dir)
 
-    columns: dict[str, list[Any]] = {name: [] for name in ("position", "raw", "ticketnumber", "service")}
+    columns: dict[str, list[Any]] = {name: [] for name in ("position", "raw", "incident", "ticketnumber", "service")}
     columns |= {name: [] for name in ("origin", "createdon", "modifiedon", "statecode", "customer")}
     files: list[str] = []
+    deleted: dict[str, None] = {}  # ordered set of deleted incident ids
     for page, records in iter_pages(incidents_dir):
         files.append(str(page))
         for index, record in enumerate(records):
+            if (gone := deleted_id(record)) is not None:
+                deleted[gone] = None
+                continue
             columns["position"].append(f"{page.name}#value[{index}]")
+            incident = record.get("incidentid")
+            columns["incident"].append(incident.lower() if isinstance(incident, str) else None)
             columns["raw"].append(json.dumps(_without_personal_data(record, service_column), sort_keys=True))
             columns["ticketnumber"].append(_text(record.get("ticketnumber")))
             columns["service"].append(_text(record.get(service_column)))
@@ -125,6 +183,7 @@ def read_dynamics_export(
         schema={
             "position": pl.String,
             "raw": pl.String,
+            "incident": pl.String,
             "ticketnumber": pl.String,
             "service": pl.String,
             "origin": pl.String,
@@ -135,6 +194,18 @@ def read_dynamics_export(
         },
         strict=False,
     )
+    # incidentid -> ticketnumber of the records seen, for the deletions (last version wins).
+    ticket_of = {
+        incident: ticket
+        for incident, ticket in zip(frame["incident"].to_list(), frame["ticketnumber"].to_list(), strict=True)
+        if incident in deleted and ticket is not None
+    }
+    versions = frame.height
+    # Incident ids are never reused: a record deleted in the same pull is gone, whatever the order.
+    frame = frame.filter(~pl.col("incident").is_in(list(deleted)).fill_null(False))
+    if kind == "delta":
+        # A delta holds each record's latest state: a later version replaces an earlier one.
+        frame = frame.filter(pl.col("ticketnumber").is_null() | pl.col("ticketnumber").is_last_distinct())
     latest_allowed = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
     frame = frame.with_columns(
         created_at=pl.col("createdon").str.to_datetime(ODATA_TIME_FORMAT, time_zone="UTC", strict=False),
@@ -178,7 +249,7 @@ def read_dynamics_export(
         source_system=pl.lit("dynamics365"),
     )
     rows = pl.from_arrow(rows.to_arrow().cast(ENTITY_SCHEMAS["request"]))
-    return ReadResult(
+    return DynamicsReadResult(
         entity="request",
         rows=rows,
         rejected=rejections(
@@ -186,6 +257,9 @@ def read_dynamics_export(
         ),
         rows_read=frame.height,
         source_files=files,
+        deleted_request_ids=[ticket_of[incident] for incident in deleted if incident in ticket_of],
+        deleted_incident_ids=[incident for incident in deleted if incident not in ticket_of],
+        superseded=versions - frame.height,
     )
 
 
