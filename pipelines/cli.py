@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="materialise every asset into the lake, in process")
     _add_lake_and_config(run)
+    run.add_argument(
+        "--from", dest="first_day", type=date.fromisoformat, help="first local day to load (default: history.start)"
+    )
+    run.add_argument("--to", dest="last_day", type=date.fromisoformat, help="last local day to load (default: today)")
 
     kpis = commands.add_parser("kpis", help="print the KPIs of a commune and period")
     _add_lake_and_config(kpis, config_required=False)
@@ -100,7 +104,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import run_pipeline
 
-    summary = run_pipeline(args.config, args.lake)
+    summary = run_pipeline(args.config, args.lake, first_day=args.first_day, last_day=args.last_day)
     total = sum(summary.seconds_by_stage.values())
     print(f"pipeline finished: {len(summary.materialized)} assets materialised in {total:.1f} s -> {args.lake}")
     return 0

@@ -139,9 +139,15 @@ class Pseudonymisation(_Strict):
     key_file_env: str = "CIVICLAKE_PSEUDONYMISATION_KEY_FILE"
 
 
+class History(_Strict):
+    # The first day the lake keeps: `civiclake run` loads from it to today unless told otherwise.
+    start: dt.date = dt.date(2020, 1, 1)
+
+
 class CivicConfig(_Strict):
     version: Literal[1] = 1
     mode: Literal["demo", "production"] = "production"
+    history: History = Field(default_factory=History)
     pseudonymisation: Pseudonymisation = Field(default_factory=Pseudonymisation)
     communes: list[Commune] = Field(min_length=1)
     sources: list[Source] = Field(default_factory=list)

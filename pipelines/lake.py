@@ -12,7 +12,7 @@ import hashlib
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -45,8 +45,10 @@ class Lake:
     def duckdb_path(self) -> Path:
         return self.root / "civiclake.duckdb"
 
-    def bronze_partition(self, entity: str, commune_id: str, day: str) -> Path:
-        return self.bronze / entity / f"commune={commune_id}" / f"date={day}" / "data.parquet"
+    def bronze_partition(self, entity: str, commune_id: str, day: str | None) -> Path:
+        """A daily partition; entities without a time of their own (the catalogue) have one per commune."""
+        commune_dir = self.bronze / entity / f"commune={commune_id}"
+        return (commune_dir / "data.parquet") if day is None else (commune_dir / f"date={day}" / "data.parquet")
 
     def reference_table(self, name: str) -> Path:
         return self.bronze / name / "data.parquet"
@@ -88,7 +90,10 @@ class BronzeWriteStats:
     rows_new: int = 0
     rows_replaced: int = 0
     rows_unchanged: int = 0
+    rows_outside_window: int = 0
     partitions_written: int = 0
+    # Rows of the batch with the key of a later row of the same batch: only the last version is loaded.
+    superseded: pl.DataFrame | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -103,12 +108,14 @@ def write_bronze(
     time_zones: dict[str, str],
     source: str,
     batch_id: str,
+    window: tuple[date, date] | None = None,
 ) -> BronzeWriteStats:
     """Merge canonical rows into their daily partitions, idempotently.
 
     A row whose key is already in its partition with the same hash changes nothing; one with the same
     key and another hash replaces it (a corrected re-export); a partition is rewritten only when it
-    changes, so loading the same source twice writes nothing the second time.
+    changes, so loading the same source twice writes nothing the second time. With a window (first and
+    last local day, inclusive), only those days are written: the others belong to another run.
     """
     schema = ENTITY_SCHEMAS[entity]
     canonical = list(schema.names)
@@ -119,12 +126,21 @@ def write_bronze(
         _source=pl.lit(source),
         _batch_id=pl.lit(batch_id),
         _ingested_at=pl.lit(ingested_at, dtype=pl.Datetime("us", "UTC")),
-        _day=_local_day(rows, PARTITION_TIME[entity], time_zones),
+        _day=_local_day(rows, PARTITION_TIME[entity], time_zones)
+        if entity in PARTITION_TIME
+        else pl.lit(None, dtype=pl.String),
     )
     stats = BronzeWriteStats()
+    last_version = pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1
+    stats.superseded = rows.filter(~last_version).select(canonical)
+    rows = rows.filter(last_version)
+    if window is not None and entity in PARTITION_TIME:
+        inside = pl.col("_day").is_between(pl.lit(window[0].isoformat()), pl.lit(window[1].isoformat()))
+        stats.rows_outside_window = rows.filter(~inside).height
+        rows = rows.filter(inside)
     for (commune_id, day), partition_rows in rows.group_by(["commune_id", "_day"], maintain_order=True):
-        partition_rows = partition_rows.drop("_day").unique(subset=keys, keep="last", maintain_order=True)
-        path = lake.bronze_partition(entity, str(commune_id), str(day))
+        partition_rows = partition_rows.drop("_day")
+        path = lake.bronze_partition(entity, str(commune_id), None if day is None else str(day))
         existing = pl.read_parquet(path) if path.exists() else partition_rows.clear()
         unchanged = partition_rows.join(existing.select([*keys, "_row_hash"]), on=[*keys, "_row_hash"], how="semi")
         incoming = partition_rows.join(unchanged.select(keys), on=keys, how="anti")

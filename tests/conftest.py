@@ -12,6 +12,8 @@ REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 MINIMAL_CONFIG = """\
 version: 1
 mode: demo
+history:
+  start: 2024-01-01
 communes:
   - id: brussels
     name: {fr: Ville de Bruxelles, nl: Stad Brussel, en: City of Brussels}

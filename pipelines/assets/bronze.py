@@ -1,6 +1,12 @@
-"""Bronze assets: every source of an entity read by its connector and merged into the lake."""
+"""Bronze assets, one per entity: every configured source read by its connector and merged into the lake.
+
+Time-based entities are partitioned by local day. A run covers a window of days (one day from the
+daily schedule, a range from a backfill or `civiclake run`): sources are read whole, and only the days
+of the window are written, so that a backfill of March never touches April.
+"""
 
 from collections.abc import Iterator
+from datetime import date
 
 from dagster import (
     AssetCheckResult,
@@ -8,74 +14,134 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    DailyPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
-from pipelines.ingest import pseudonymiser_for, read_source
-from pipelines.lake import new_batch_id, write_bronze, write_quarantine
+from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME
+from pipelines.bronze_load import EntityLoad, load_entity
+from pipelines.quality import validate
 from pipelines.resources import CivicLakeResource
 
-REQUEST_KEY = AssetKey(["bronze", "request"])
+# Partition keys are local calendar days of the communes; the first one is the oldest a lake may keep.
+DAILY_PARTITIONS = DailyPartitionsDefinition(start_date="2015-01-01", end_offset=1)
+
+ENTITY_DESCRIPTIONS = {
+    "service": "The service catalogue of every commune (one file per commune, not partitioned by day).",
+    "request": "Requests (dossiers) from the CRMs and other request sources.",
+    "case_event": "Events of the case tool's processes (one row per activity instance and lifecycle step).",
+    "appointment": "Appointments from the booking systems, by booking day.",
+    "call": "Contact-centre calls, one row per queue call, by the day they entered the queue.",
+    "portal_login": "Portal login attempts, by day.",
+}
 
 
-@asset(
-    key=REQUEST_KEY,
-    group_name="bronze",
-    description="Requests (dossiers) from every configured request source, pseudonymised, one Parquet "
-    "file per commune and local day under lake/bronze/request/.",
-    kinds={"parquet", "polars"},
-    check_specs=[
+def bronze_key(entity: str) -> AssetKey:
+    return AssetKey(["bronze", entity])
+
+
+def _window(context: AssetExecutionContext) -> tuple[date, date] | None:
+    if not context.has_partition_key_range:
+        return None
+    key_range = context.partition_key_range
+    return date.fromisoformat(key_range.start), date.fromisoformat(key_range.end)
+
+
+def _metadata(load: EntityLoad, window: tuple[date, date] | None) -> dict[str, object]:
+    per_source = {
+        source.source_id: {
+            "rows_read": source.rows_read,
+            "rows_loaded": source.rows_loaded,
+            "rows_new": source.rows_new,
+            "rows_quarantined": source.rows_quarantined,
+            "rows_outside_window": source.rows_outside_window,
+            "quarantine_file": source.quarantine_file,
+            "skipped": source.skipped_reason,
+        }
+        for source in load.sources
+    }
+    totals = {
+        name: load.total(name)
+        for name in ("rows_read", "rows_loaded", "rows_new", "rows_quarantined", "rows_outside_window")
+    }
+    window_text = f"{window[0]} to {window[1]}" if window else "all"
+    return {**totals, "window": window_text, "sources": MetadataValue.json(per_source)}
+
+
+def build_bronze_asset(entity: str) -> AssetsDefinition:
+    key = bronze_key(entity)
+    partitioned = entity in PARTITION_TIME
+    check_specs = [
         AssetCheckSpec(
             "rows_balance",
-            asset=REQUEST_KEY,
-            description="Rows read = rows loaded + rows quarantined, for every source: nothing disappears.",
-        )
-    ],
-)
-def bronze_request(
-    context: AssetExecutionContext, civiclake: CivicLakeResource
-) -> Iterator[MaterializeResult | AssetCheckResult]:
-    config = civiclake.load_config()
-    lake = civiclake.lake
-    pseudonymiser = pseudonymiser_for(config)
-    time_zones = {commune.id: commune.timezone for commune in config.communes}
-    totals = {"rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_new": 0, "partitions_written": 0}
-    per_source: dict[str, dict[str, int]] = {}
-    for source in config.sources_for("request"):
-        result = read_source(config, source, pseudonymiser)
-        batch_id = new_batch_id(source.id)
-        stats = write_bronze(lake, "request", result.rows, time_zones, f"{source.kind}:{source.location}", batch_id)
-        quarantine_path = write_quarantine(lake, "request", source.id, result.rejected, batch_id)
-        counts = {
-            "rows_read": result.rows_read,
-            "rows_loaded": stats.rows_loaded,
-            "rows_quarantined": result.rejected.height,
-            "rows_new": stats.rows_new,
-            "partitions_written": stats.partitions_written,
-        }
-        per_source[source.id] = counts
-        for name, value in counts.items():
-            totals[name] += value
-        context.log.info(
-            f"{source.id}: read {counts['rows_read']}, loaded {counts['rows_loaded']} "
-            f"({counts['rows_new']} new), quarantined {counts['rows_quarantined']}"
-            + (f" -> {quarantine_path}" if quarantine_path else "")
-        )
-    yield MaterializeResult(
-        asset_key=REQUEST_KEY,
-        metadata={**totals, "sources": MetadataValue.json(per_source)},
+            asset=key,
+            description="For every source: rows read = rows loaded + quarantined + outside the run's window.",
+        ),
+        AssetCheckSpec(
+            "quality_critical",
+            asset=key,
+            blocking=True,
+            description="Great Expectations, critical expectations (keys present and unique, vocabularies, "
+            "pseudonymised keys): when one fails, what depends on this table does not run.",
+        ),
+        AssetCheckSpec(
+            "quality_warnings",
+            asset=key,
+            description="Great Expectations, plausibility expectations (time ranges, ordering): a warning.",
+        ),
+    ]
+
+    @asset(
+        key=key,
+        group_name="bronze",
+        description=ENTITY_DESCRIPTIONS[entity] + f" Columns: {', '.join(ENTITY_SCHEMAS[entity].names)}.",
+        partitions_def=DAILY_PARTITIONS if partitioned else None,
+        backfill_policy=BackfillPolicy.single_run() if partitioned else None,
+        kinds={"parquet", "polars"},
+        check_specs=check_specs,
     )
-    unbalanced = {
-        source_id: counts
-        for source_id, counts in per_source.items()
-        if counts["rows_read"] != counts["rows_loaded"] + counts["rows_quarantined"]
-    }
-    yield AssetCheckResult(
-        check_name="rows_balance",
-        asset_key=REQUEST_KEY,
-        passed=not unbalanced,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={"unbalanced_sources": MetadataValue.json(unbalanced)},
-    )
+    def _bronze(
+        context: AssetExecutionContext, civiclake: CivicLakeResource
+    ) -> Iterator[MaterializeResult | AssetCheckResult]:
+        config = civiclake.load_config()
+        lake = civiclake.lake
+        window = _window(context)
+        load = load_entity(config, lake, entity, window, log=context.log.info)
+        yield MaterializeResult(asset_key=key, metadata=_metadata(load, window))
+        yield AssetCheckResult(
+            check_name="rows_balance",
+            asset_key=key,
+            passed=load.balanced,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={"unbalanced": [source.source_id for source in load.sources if not source.balanced]},
+        )
+        label = f"{context.run_id[:8]}-{window[0]}-{window[1]}" if window else context.run_id[:8]
+        report = validate(entity, load.loaded_rows, lake.root / "quality", label)
+        for check_name, severity in (("quality_critical", "critical"), ("quality_warnings", "warning")):
+            failed = [outcome for outcome in report.failures if outcome.severity == severity]
+            yield AssetCheckResult(
+                check_name=check_name,
+                asset_key=key,
+                passed=not failed,
+                severity=AssetCheckSeverity.ERROR if severity == "critical" else AssetCheckSeverity.WARN,
+                metadata={
+                    "failed": MetadataValue.json(
+                        [
+                            {"check": o.check, "columns": list(o.columns), "unexpected": o.unexpected_count}
+                            for o in failed
+                        ]
+                    ),
+                    "result_file": str(report.result_path),
+                },
+            )
+
+    return _bronze
+
+
+BRONZE_ASSETS = [build_bronze_asset(entity) for entity in ENTITY_SCHEMAS]
+PARTITIONED_BRONZE_KEYS = [bronze_key(entity) for entity in ENTITY_SCHEMAS if entity in PARTITION_TIME]
+UNPARTITIONED_BRONZE_KEYS = [bronze_key(entity) for entity in ENTITY_SCHEMAS if entity not in PARTITION_TIME]

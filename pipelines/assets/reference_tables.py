@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+import pyarrow.parquet as pq
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from pipelines.lake import atomic_write_parquet
@@ -26,8 +27,12 @@ def reference_tables(context: AssetExecutionContext, civiclake: CivicLakeResourc
     for name, build in REFERENCE_TABLES.items():
         table = build(config)
         path = lake.reference_table(name)
-        atomic_write_parquet(table, path)
-        context.log.info(f"{name}: {table.num_rows} rows -> {path}")
+        # Rewrite only what the configuration changed: a re-run leaves the lake untouched.
+        changed = not path.exists() or not pq.read_table(path).equals(table)
+        if changed:
+            atomic_write_parquet(table, path)
+        context.log.info(f"{name}: {table.num_rows} rows -> {path} ({'written' if changed else 'unchanged'})")
         yield MaterializeResult(
-            asset_key=AssetKey(["bronze", name]), metadata={"rows": table.num_rows, "path": str(path)}
+            asset_key=AssetKey(["bronze", name]),
+            metadata={"rows": table.num_rows, "path": str(path), "changed": changed},
         )

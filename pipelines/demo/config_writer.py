@@ -47,10 +47,11 @@ def source_entry(source: SourceOutput) -> dict[str, Any]:
     return entry
 
 
-def write_config(path: Path, communes: list[dict[str, Any]], sources: list[SourceOutput]) -> Path:
+def write_config(path: Path, communes: list[dict[str, Any]], sources: list[SourceOutput], history_start: date) -> Path:
     document = {
         "version": 1,
         "mode": "demo",
+        "history": {"start": history_start},
         "pseudonymisation": {
             "key_env": "CIVICLAKE_PSEUDONYMISATION_KEY",
             "key_file_env": "CIVICLAKE_PSEUDONYMISATION_KEY_FILE",

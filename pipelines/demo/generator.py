@@ -79,7 +79,7 @@ def generate(
             summary.sources.extend(sources)
             entries.append(entry)
         bar.set_postfix_str("civiclake.yaml")
-        write_config(summary.config_path, entries, summary.sources)
+        write_config(summary.config_path, entries, summary.sources, history_start=start)
         bar.update()
     return summary
 
