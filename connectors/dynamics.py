@@ -71,6 +71,8 @@ class DynamicsReadResult(ReadResult):
     deleted_request_ids: list[str] = field(default_factory=list)
     deleted_incident_ids: list[str] = field(default_factory=list)
     superseded: int = 0
+    # The incident id (GUID) of each row, in row order: later pulls name deletions by it.
+    incident_ids: list[str] = field(default_factory=list)
 
 
 def iter_pages(folder: Path) -> Iterator[tuple[Path, list[dict[str, Any]]]]:
@@ -142,8 +144,13 @@ def read_dynamics_export(
     pseudonymiser: Pseudonymiser,
     mapping: dict[str, Any] | None = None,
     now: datetime | None = None,
+    known_citizen_keys: dict[str, str] | None = None,
 ) -> DynamicsReadResult:
-    """Requests from an exported `incidents` folder (with `contacts` beside it for citizen keys)."""
+    """Requests from an exported `incidents` folder (with `contacts` beside it for citizen keys).
+
+    `known_citizen_keys` (contactid -> key) comes from earlier pulls: a delta pull holds only the
+    contacts that changed, not those of every incident it holds.
+    """
     mapping = mapping or {}
     channel_values = {str(k): v for k, v in (mapping.get("channel_values") or DEFAULT_CHANNEL_VALUES).items()}
     service_column = mapping.get("service_code_column", DEFAULT_SERVICE_CODE_COLUMN)
@@ -151,7 +158,9 @@ def read_dynamics_export(
     incidents_dir, contacts_dir = location / "incidents", location / "contacts"
     if not incidents_dir.is_dir():
         raise ExportError(f"{location}: expected an 'incidents' folder of exported pages")
-    citizen_keys = read_citizen_keys(contacts_dir, pseudonymiser, nrn_column) if contacts_dir.is_dir() else {}
+    citizen_keys = dict(known_citizen_keys or {})
+    if contacts_dir.is_dir():
+        citizen_keys.update(read_citizen_keys(contacts_dir, pseudonymiser, nrn_column))
     kind = pull_kind(incidents_dir)
 
     columns: dict[str, list[Any]] = {name: [] for name in ("position", "raw", "incident", "ticketnumber", "service")}
@@ -260,6 +269,7 @@ def read_dynamics_export(
         deleted_request_ids=[ticket_of[incident] for incident in deleted if incident in ticket_of],
         deleted_incident_ids=[incident for incident in deleted if incident not in ticket_of],
         superseded=versions - frame.height,
+        incident_ids=loaded["incident"].to_list(),
     )
 
 

@@ -34,9 +34,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import polars as pl
 import requests
 
-from connectors.dynamics import DEFAULT_NATIONAL_NUMBER_COLUMN, DEFAULT_SERVICE_CODE_COLUMN, PULL_MANIFEST
+from connectors.dynamics import (
+    DEFAULT_NATIONAL_NUMBER_COLUMN,
+    DEFAULT_SERVICE_CODE_COLUMN,
+    PULL_MANIFEST,
+    DynamicsReadResult,
+    ExportError,
+    read_citizen_keys,
+    read_dynamics_export,
+)
+from connectors.pseudonymise import Pseudonymiser
 
 logger = logging.getLogger(__name__)
 
@@ -582,3 +592,84 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+# Environment variables holding the app registration's credentials, unless the mapping names others.
+DEFAULT_CLIENT_ID_ENV = "CIVICLAKE_DYNAMICS_CLIENT_ID"
+DEFAULT_CLIENT_SECRET_ENV = "CIVICLAKE_DYNAMICS_CLIENT_SECRET"
+
+
+def client_from_mapping(mapping: Mapping[str, Any]) -> DynamicsClient:
+    """A client from a source's mapping: api_url, token_url, scope, page_size; secrets from the environment."""
+    missing = [key for key in ("api_url", "token_url") if not mapping.get(key)]
+    if missing:
+        raise ValueError(f"a dynamics365/web_api source needs {', '.join(missing)} in its mapping")
+    id_env = mapping.get("client_id_env", DEFAULT_CLIENT_ID_ENV)
+    secret_env = mapping.get("client_secret_env", DEFAULT_CLIENT_SECRET_ENV)
+    client_id, secret = os.environ.get(id_env), os.environ.get(secret_env)
+    if not client_id or not secret:
+        raise ValueError(f"the Dynamics 365 credentials are missing: set ${id_env} and ${secret_env}")
+    api_url = str(mapping["api_url"]).rstrip("/")
+    scope = mapping.get("scope") or f"{urlsplit(api_url).scheme}://{urlsplit(api_url).netloc}/.default"
+    credentials = ClientCredentials(str(mapping["token_url"]), client_id, secret, scope)
+    return DynamicsClient(api_url, credentials, page_size=int(mapping.get("page_size", 5000)))
+
+
+def read_dynamics_web_api(
+    location: Path,
+    commune_id: str,
+    source_id: str,
+    pseudonymiser: Pseudonymiser,
+    mapping: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    client: DynamicsClient | None = None,
+) -> DynamicsReadResult:
+    """Pull the CRM's changes into the landing folder `location`, then read every complete pull.
+
+    The pulls are read oldest first in one go: a later version of an incident replaces an earlier one,
+    a deletion in a delta removes the incident it names, and the contacts of every pull give the
+    citizen keys (a delta holds only the contacts that changed). The landing folder holds the pages as
+    received, national register numbers included: keep it outside the lake, as protected as the CRM.
+    """
+    mapping = dict(mapping or {})
+    client = client or client_from_mapping(mapping)
+    pull_crm(client, location, location / "_state")
+    pulls = complete_pulls(location)
+    nrn_column = mapping.get("national_number_column", DEFAULT_NATIONAL_NUMBER_COLUMN)
+    citizen_keys: dict[str, str] = {}
+    for pull in pulls:
+        if (pull / "contacts").is_dir():
+            citizen_keys.update(read_citizen_keys(pull / "contacts", pseudonymiser, nrn_column))
+    combined: DynamicsReadResult | None = None
+    for pull in pulls:
+        result = read_dynamics_export(
+            pull, commune_id, source_id, pseudonymiser, mapping, now, known_citizen_keys=citizen_keys
+        )
+        combined = result if combined is None else _merge(combined, result)
+    if combined is None:
+        raise ExportError(f"{location}: no complete pull to read")
+    return combined
+
+
+def _merge(earlier: DynamicsReadResult, later: DynamicsReadResult) -> DynamicsReadResult:
+    """Two pulls as one read: the later version of a request wins, a later deletion removes it."""
+    later_ids = set(later.rows["request_id"].to_list())
+    deleted = set(later.deleted_request_ids)
+    ticket_of_incident = dict(zip(earlier.incident_ids, earlier.rows["request_id"].to_list(), strict=True))
+    deleted |= {ticket_of_incident[i] for i in later.deleted_incident_ids if i in ticket_of_incident}
+    keep = ~earlier.rows["request_id"].is_in(list(later_ids | deleted))
+    rows = pl.concat([earlier.rows.filter(keep), later.rows])
+    dropped = earlier.rows.height - int(keep.sum())
+    return DynamicsReadResult(
+        entity="request",
+        rows=rows,
+        rejected=pl.concat([earlier.rejected, later.rejected]),
+        rows_read=earlier.rows_read + later.rows_read - dropped,
+        source_files=[*earlier.source_files, *later.source_files],
+        deleted_request_ids=sorted(set(earlier.deleted_request_ids) | deleted),
+        deleted_incident_ids=[
+            i for i in [*earlier.deleted_incident_ids, *later.deleted_incident_ids] if i not in ticket_of_incident
+        ],
+        superseded=earlier.superseded + later.superseded + dropped,
+        incident_ids=[i for i, k in zip(earlier.incident_ids, keep.to_list(), strict=True) if k] + later.incident_ids,
+    )

@@ -16,7 +16,7 @@ from connectors.result import rejections
 from connectors.schemas import ENTITY_SCHEMAS, PRIMARY_KEYS
 from pipelines.config import CivicConfig, Source
 from pipelines.ingest import pseudonymiser_for, read_source
-from pipelines.lake import Lake, new_batch_id, write_bronze, write_quarantine
+from pipelines.lake import Lake, delete_from_bronze, new_batch_id, write_bronze, write_quarantine
 
 
 @dataclass
@@ -29,6 +29,7 @@ class SourceLoad:
     rows_new: int = 0
     rows_quarantined: int = 0
     rows_outside_window: int = 0
+    rows_deleted: int = 0
     partitions_written: int = 0
     skipped_reason: str | None = None
     quarantine_file: str | None = None
@@ -78,6 +79,8 @@ def load_entity(
         if stats.superseded is not None and not stats.superseded.is_empty():
             rejected = pl.concat([rejected, _superseded(source, stats.superseded)])
         quarantine_path = write_quarantine(lake, entity, source.id, rejected, batch_id)
+        # Records the source reports deleted (a CRM delta) leave the lake too.
+        deleted = delete_from_bronze(lake, entity, source.commune, getattr(result, "deleted_request_ids", []))
         source_load = SourceLoad(
             source_id=source.id,
             rows_read=result.rows_read,
@@ -85,6 +88,7 @@ def load_entity(
             rows_new=stats.rows_new,
             rows_quarantined=rejected.height,
             rows_outside_window=stats.rows_outside_window,
+            rows_deleted=deleted,
             partitions_written=stats.partitions_written,
             quarantine_file=str(quarantine_path) if quarantine_path else None,
         )
@@ -94,7 +98,7 @@ def load_entity(
         log(
             f"{source.id}: read {source_load.rows_read:,}, loaded {source_load.rows_loaded:,} "
             f"({source_load.rows_new:,} new), quarantined {source_load.rows_quarantined:,}, "
-            f"outside the window {source_load.rows_outside_window:,}"
+            f"outside the window {source_load.rows_outside_window:,}, deleted {source_load.rows_deleted:,}"
         )
     empty = pl.DataFrame(schema=pl.Schema(pl.from_arrow(ENTITY_SCHEMAS[entity].empty_table()).schema))
     load.loaded_rows = pl.concat(batches, how="vertical_relaxed") if batches else empty

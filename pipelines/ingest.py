@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from connectors.appointments import read_appointments
 from connectors.catalogue import read_catalogue
 from connectors.dynamics import read_dynamics_export
+from connectors.dynamics_api import read_dynamics_web_api
 from connectors.event_log import read_event_log
 from connectors.generic import read_generic
 from connectors.icalendar import read_icalendar
@@ -28,6 +29,7 @@ class FileReader(Protocol):
 # (kind, format) -> the connector that reads such a source, and the entity it produces (None: any).
 READERS: dict[tuple[str, str], tuple[str | None, FileReader]] = {
     ("dynamics365", "odata_json"): ("request", read_dynamics_export),
+    ("dynamics365", "web_api"): ("request", read_dynamics_web_api),
     ("event_log", "csv"): ("case_event", partial(read_event_log, file_format="csv")),
     ("event_log", "xes"): ("case_event", partial(read_event_log, file_format="xes")),
     ("booking_export", "csv"): ("appointment", read_appointments),

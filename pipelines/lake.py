@@ -157,6 +157,34 @@ def write_bronze(
     return stats
 
 
+def delete_from_bronze(lake: Lake, entity: str, commune_id: str, ids: list[str]) -> int:
+    """Remove the rows a source reports deleted (by their id column), wherever their day is."""
+    id_column = PRIMARY_KEYS[entity][-1]
+    commune_dir = lake.bronze / entity / f"commune={commune_id}"
+    files = sorted(commune_dir.rglob("data.parquet")) if commune_dir.exists() else []
+    if not ids or not files:
+        return 0
+    # Only the partitions that hold one of the ids are read whole and rewritten.
+    holders = (
+        pl.scan_parquet(files, include_file_paths="_file")
+        .filter(pl.col(id_column).is_in(ids))
+        .select("_file")
+        .unique()
+        .collect()["_file"]
+        .to_list()
+    )
+    deleted = 0
+    for file in sorted(holders):
+        rows = pl.read_parquet(file)
+        kept = rows.filter(~pl.col(id_column).is_in(ids))
+        deleted += rows.height - kept.height
+        if kept.is_empty():
+            Path(file).unlink()
+        else:
+            atomic_write_parquet(kept.to_arrow(), Path(file))
+    return deleted
+
+
 def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataFrame, batch_id: str) -> Path | None:
     """Keep rejected rows with their reason; the same rejections from a re-run land in the same file."""
     if rejected.is_empty():

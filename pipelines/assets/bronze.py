@@ -59,6 +59,7 @@ def _metadata(load: EntityLoad, window: tuple[date, date] | None) -> dict[str, o
             "rows_new": source.rows_new,
             "rows_quarantined": source.rows_quarantined,
             "rows_outside_window": source.rows_outside_window,
+            "rows_deleted": source.rows_deleted,
             "quarantine_file": source.quarantine_file,
             "skipped": source.skipped_reason,
         }
@@ -66,7 +67,7 @@ def _metadata(load: EntityLoad, window: tuple[date, date] | None) -> dict[str, o
     }
     totals = {
         name: load.total(name)
-        for name in ("rows_read", "rows_loaded", "rows_new", "rows_quarantined", "rows_outside_window")
+        for name in ("rows_read", "rows_loaded", "rows_new", "rows_quarantined", "rows_outside_window", "rows_deleted")
     }
     window_text = f"{window[0]} to {window[1]}" if window else "all"
     return {**totals, "window": window_text, "sources": MetadataValue.json(per_source)}
