@@ -91,7 +91,8 @@ def run_requests_for_changes(
     name="source_drop_sensor",
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.RUNNING,
-    asset_selection=AssetSelection.groups("bronze").downstream(),
+    # Every bronze table and what is computed from it (the dbt project runs as one selection).
+    asset_selection=AssetSelection.groups("bronze", "staging", "intermediate", "marts", "gold"),
     description="Launches the bronze load of an entity, and everything downstream, when a file appears or "
     "changes in the drop folder of one of its sources.",
 )

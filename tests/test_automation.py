@@ -10,6 +10,7 @@ from pathlib import Path
 from dagster import AssetKey, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
 from pipelines.automation import daily_crm_pull, source_drop_sensor
+from pipelines.definitions import build_definitions
 from pipelines.resources import CivicLakeResource
 from tests.test_dynamics_connector import _incident, _page
 
@@ -29,6 +30,12 @@ def test_a_new_file_in_a_drop_folder_launches_its_entity_and_what_depends_on_it(
     requests = source_drop_sensor(first)
     assert isinstance(requests, list) and len(requests) == 1
     request: RunRequest = requests[0]
+    # Evaluated as Dagster does, against the code location: the request must fit the sensor's selection.
+    definitions = build_definitions(minimal_config_file, tmp_path / "lake")
+    tick = source_drop_sensor.evaluate_tick(
+        build_sensor_context(cursor=None, resources={"civiclake": resource}, definitions=definitions)
+    )
+    assert [r.asset_selection for r in tick.run_requests] == [request.asset_selection]
     assert AssetKey(["bronze", "request"]) in request.asset_selection
     assert AssetKey("kpi_adoption") in request.asset_selection and AssetKey("gold_marts") in request.asset_selection
     # A request source is partitioned by day: the run covers the whole history window of the configuration.
