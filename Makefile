@@ -25,9 +25,10 @@ format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
-# The Dagster UI on 127.0.0.1:3000 over the demo configuration (run `make demo` first).
+# The Dagster UI on 127.0.0.1:3000 over the demo configuration (run `make demo` first), with the
+# sensor and the schedule running; dagster_home/dagster.yaml allows one run at a time.
 dagster: install
-	CIVICLAKE_CONFIG=$(DEMO_SOURCES)/civiclake.yaml CIVICLAKE_LAKE=$(LAKE) \
+	DAGSTER_HOME=$(CURDIR)/dagster_home CIVICLAKE_CONFIG=$(DEMO_SOURCES)/civiclake.yaml CIVICLAKE_LAKE=$(LAKE) \
 		$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:

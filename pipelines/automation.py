@@ -1,7 +1,8 @@
 """When the pipeline runs by itself: a sensor on the sources' drop folders, a daily CRM pull.
 
-Both launch the bronze asset of what changed together with everything downstream of it (dbt models,
-gold export), over the whole history window: a source file or a CRM delta may correct any past day.
+Both launch the bronze assets of what changed together with everything computed from them (dbt models,
+gold export) in one run, over the whole history window: a source file or a CRM delta may correct any
+past day. One run at a time: the dbt models write one DuckDB file (see dagster_home/dagster.yaml).
 """
 
 import hashlib
@@ -10,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 from dagster import (
-    AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -42,11 +42,6 @@ def entity_and_downstream(entity: str) -> AssetSelection:
     return AssetSelection.assets(bronze_key(entity)).downstream()
 
 
-def entity_and_downstream_keys(entity: str) -> list[AssetKey]:
-    """The keys a run request names: the entity's bronze asset, every dbt model and the gold export."""
-    return [bronze_key(entity), *sorted(civiclake_dbt_models.keys), *gold_marts.keys]
-
-
 def source_files(config: CivicConfig, source: Source) -> list[Path]:
     """The files a file source consists of today (a file, or every file below a folder)."""
     location = config.resolve(source.location)
@@ -69,22 +64,21 @@ def file_signatures(config: CivicConfig) -> dict[str, dict[str, list[int]]]:
     return signatures
 
 
-def run_requests_for_changes(
+def run_request_for_changes(
     config: CivicConfig, previous: dict[str, dict[str, list[int]]], current: dict[str, dict[str, list[int]]]
-) -> list[RunRequest]:
-    requests = []
-    for entity in sorted(current):
-        if current[entity] == previous.get(entity):
-            continue
-        digest = hashlib.sha256(json.dumps(current[entity], sort_keys=True).encode()).hexdigest()[:16]
-        requests.append(
-            RunRequest(
-                run_key=f"{entity}-{digest}",  # the same drop never launches two runs
-                asset_selection=entity_and_downstream_keys(entity),
-                tags=history_window_tags(config, date.today()) if entity in PARTITION_TIME else {},
-            )
-        )
-    return requests
+) -> RunRequest | None:
+    """One run for every entity whose files changed: the dbt models then run once, never side by side."""
+    changed = sorted(entity for entity in current if current[entity] != previous.get(entity))
+    if not changed:
+        return None
+    signatures = {entity: current[entity] for entity in changed}
+    digest = hashlib.sha256(json.dumps(signatures, sort_keys=True).encode()).hexdigest()[:16]
+    keys = [bronze_key(entity) for entity in changed]
+    return RunRequest(
+        run_key=f"{'+'.join(changed)}-{digest}",  # the same drop never launches two runs
+        asset_selection=[*keys, *sorted(civiclake_dbt_models.keys), *gold_marts.keys],
+        tags=history_window_tags(config, date.today()) if any(e in PARTITION_TIME for e in changed) else {},
+    )
 
 
 @sensor(
@@ -100,11 +94,11 @@ def source_drop_sensor(context: SensorEvaluationContext, civiclake: CivicLakeRes
     config = civiclake.load_config()
     previous = json.loads(context.cursor) if context.cursor else {}
     current = file_signatures(config)
-    requests = run_requests_for_changes(config, previous, current)
+    request = run_request_for_changes(config, previous, current)
     context.update_cursor(json.dumps(current, sort_keys=True))
-    if not requests:
+    if request is None:
         return SkipReason("no new or changed file in the sources' drop folders")
-    return requests
+    return request
 
 
 @schedule(
