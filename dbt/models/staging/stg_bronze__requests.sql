@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('bronze', 'request') }}
+    -- bronze_source: the request source, or an empty relation of its columns when no file exists yet
+    select * from {{ bronze_source('request') }}
 
 ),
 
