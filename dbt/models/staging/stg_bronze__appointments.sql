@@ -19,23 +19,9 @@ communes as (
 
 -- An appointment is loaded again when its export is re-read or it changed (attended, cancelled...):
 -- keep the row of the latest load. Ties on _ingested_at are broken deterministically.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, appointment_id
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'appointment_id']) }}
 
 ),
 

@@ -20,23 +20,9 @@ communes as (
 -- A queue log is loaded again when it is re-read (a call still in progress at the first read has
 -- its outcome at the next): keep the row of the latest load. Ties on _ingested_at are broken
 -- deterministically.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, call_id
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'call_id']) }}
 
 ),
 

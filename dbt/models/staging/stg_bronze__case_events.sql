@@ -19,23 +19,9 @@ communes as (
 
 -- An event log is loaded again when it is re-exported: keep the row of the latest load of each event
 -- (the contract's key). Ties on _ingested_at are broken deterministically.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, case_id, activity, lifecycle, event_at
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'case_id', 'activity', 'lifecycle', 'event_at']) }}
 
 ),
 

@@ -19,23 +19,9 @@ communes as (
 
 -- A portal log is loaded again when it is re-read: keep the row of the latest load of each login (the
 -- contract's key). Ties on _ingested_at are broken deterministically.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, citizen_key, login_at, method
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'citizen_key', 'login_at', 'method']) }}
 
 ),
 

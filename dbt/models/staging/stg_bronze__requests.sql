@@ -21,23 +21,9 @@ communes as (
 -- keep the row of the latest load. Ties on _ingested_at are broken deterministically.
 -- The commune is part of the key: the same id in two communes' systems is not a re-load, so both rows
 -- are kept and the unique test on request_id fails loudly instead of one request silently vanishing.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, request_id
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'request_id']) }}
 
 ),
 

@@ -9,23 +9,9 @@ source as (
 
 -- The catalogue is re-exported whole at every load: keep the latest row of each commune and service.
 -- Ties on _ingested_at are broken deterministically.
-versions as (
-
-    select
-        source.*,
-        row_number() over (
-            partition by commune_id, service_code
-            order by _ingested_at desc, _batch_id desc, _row_hash desc
-        ) as version_rank
-
-    from source
-
-),
-
 latest as (
 
-    select * from versions
-    where version_rank = 1
+    {{ latest_load('source', ['commune_id', 'service_code']) }}
 
 ),
 
