@@ -53,13 +53,13 @@ _SQL_PERIODS = """
 _SQL_KPIS = """
     SELECT kpi_name, numerator, denominator, value, period_start, period_end
     FROM kpi_adoption
-    WHERE commune_id = ? AND period_type = ? AND period = ?
+    WHERE commune_id = ? AND period_type = ? AND period = ? AND breakdown = 'all'
     ORDER BY kpi_name
 """
 _SQL_TREND = """
     SELECT period, period_start, period_end, kpi_name, numerator, denominator, value
     FROM kpi_adoption
-    WHERE commune_id = ? AND period_type = 'month' AND list_contains(?, kpi_name)
+    WHERE commune_id = ? AND period_type = 'month' AND breakdown = 'all' AND list_contains(?, kpi_name)
       AND year(period_start) = ?
     ORDER BY period_start, kpi_name
 """

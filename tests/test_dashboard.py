@@ -52,16 +52,19 @@ def _kpi_rows(scale: int = 1) -> list[dict[str, object]]:
         for ptype, period, start, end, volume, digital, known, after in periods:
             volume, digital, known, after = (x * scale for x in (volume, digital, known, after))
             common = {"commune_id": commune, "period_type": ptype, "period": period}
-            common |= {"period_start": start, "period_end": end}
+            common |= {"period_start": start, "period_end": end, "breakdown": "all", "breakdown_value": "all"}
             # value = numerator for the count, numerator / denominator for the shares (the contract).
             rows += [
                 common | {"kpi_name": "requests_volume", "numerator": volume, "denominator": None},
                 common | {"kpi_name": "digital_take_up", "numerator": digital, "denominator": known},
                 common | {"kpi_name": "after_hours_share", "numerator": after, "denominator": volume},
             ]
-            rows[-3]["value"] = float(volume)
-            rows[-2]["value"] = digital / known
-            rows[-1]["value"] = after / volume
+            rows[-3] |= {"value": float(volume), "unit": "count"}
+            rows[-2] |= {"value": digital / known, "unit": "share"}
+            rows[-1] |= {"value": after / volume, "unit": "share"}
+            # A breakdown row of the same KPI: the pages show the commune as a whole, never this one.
+            by_channel = common | {"breakdown": "channel", "breakdown_value": "portal", "unit": "count"}
+            rows.append(by_channel | {"kpi_name": "requests_volume", "numerator": digital, "value": float(digital)})
     return rows
 
 
@@ -73,9 +76,13 @@ KPI_SCHEMA = pa.schema(
         ("period_start", pa.date32()),
         ("period_end", pa.date32()),
         ("kpi_name", pa.string()),
+        ("breakdown", pa.string()),
+        ("breakdown_value", pa.string()),
         ("numerator", pa.int64()),
         ("denominator", pa.int64()),
         ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("detail", pa.string()),
     ]
 )
 

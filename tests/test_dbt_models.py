@@ -139,11 +139,15 @@ EXPECTED_PERIODS = {
     ("brussels", "month", "2024-05"): (date(2024, 5, 1), date(2024, 5, 31), 4, 4, 2, 3),
     ("brussels", "quarter", "2024-Q2"): (date(2024, 4, 1), date(2024, 6, 30), 10, 9, 5, 6),
     ("brussels", "year", "2024"): (date(2024, 1, 1), date(2024, 12, 31), 10, 9, 5, 6),
+    # rolling 12 months: only the windows that end in a month of the data (April and May 2024)
+    ("brussels", "rolling_12_months", "2024-04"): (date(2023, 5, 1), date(2024, 4, 30), 6, 5, 3, 3),
+    ("brussels", "rolling_12_months", "2024-05"): (date(2023, 6, 1), date(2024, 5, 31), 10, 9, 5, 6),
     ("nyc", "day", "2024-05-01"): (date(2024, 5, 1), date(2024, 5, 1), 4, 4, 2, 2),
     ("nyc", "week", "2024-W18"): (date(2024, 4, 29), date(2024, 5, 5), 4, 4, 2, 2),
     ("nyc", "month", "2024-05"): (date(2024, 5, 1), date(2024, 5, 31), 4, 4, 2, 2),
     ("nyc", "quarter", "2024-Q2"): (date(2024, 4, 1), date(2024, 6, 30), 4, 4, 2, 2),
     ("nyc", "year", "2024"): (date(2024, 1, 1), date(2024, 12, 31), 4, 4, 2, 2),
+    ("nyc", "rolling_12_months", "2024-05"): (date(2023, 6, 1), date(2024, 5, 31), 4, 4, 2, 2),
 }
 
 # request -> (local time, is_office_hours, is_digital, is_known_channel), from the table above.
@@ -426,9 +430,13 @@ def test_kpi_adoption_column_types_follow_the_gold_contract(built: BuiltProject)
         "period_start": "DATE",
         "period_end": "DATE",
         "kpi_name": "VARCHAR",
+        "breakdown": "VARCHAR",
+        "breakdown_value": "VARCHAR",
         "numerator": "BIGINT",
         "denominator": "BIGINT",
         "value": "DOUBLE",
+        "unit": "VARCHAR",
+        "detail": "VARCHAR",
     }
 
 

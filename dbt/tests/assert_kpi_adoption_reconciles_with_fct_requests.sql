@@ -1,6 +1,7 @@
 -- For each commune and period type, the requests_volume of all periods adds up to the requests of
 -- fct_requests, and the ratio numerators and denominators add up to the flagged requests: each period
--- type partitions the days, so nothing is lost or counted twice.
+-- type partitions the days, so nothing is lost or counted twice. (Rolling 12-month windows overlap:
+-- they are left out here and checked by a unit test.)
 with
 
 kpi_totals as (
@@ -15,6 +16,8 @@ kpi_totals as (
         sum(case when kpi_name = 'after_hours_share' then denominator else 0 end) as after_hours_denominator
 
     from {{ ref('kpi_adoption') }}
+    where period_type <> 'rolling_12_months'
+        and breakdown = 'all'
     group by
         commune_id,
         period_type
