@@ -65,7 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="print the KPIs of a commune and period")
     _add_lake_and_config(kpis, config_required=False)
     kpis.add_argument("--commune", required=True, help="commune id, e.g. brussels")
-    kpis.add_argument("--period", required=True, help="YYYY, YYYY-Qn, YYYY-MM, YYYY-Www or YYYY-MM-DD")
+    kpis.add_argument(
+        "--period",
+        required=True,
+        help="YYYY, YYYY-Qn, YYYY-MM, YYYY-Www, YYYY-MM-DD, or R12-YYYY-MM (the 12 months ending that month)",
+    )
     kpis.add_argument("--format", choices=("table", "json"), default="table")
 
     dashboard = commands.add_parser("dashboard", help="serve the dashboard (Streamlit)")

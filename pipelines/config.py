@@ -65,6 +65,21 @@ class Target(_Strict):
     deadline: dt.date
 
 
+class Process(_Strict):
+    # The activities that end a case of the process (its last activity, a cancellation...): a case
+    # whose last event is one of them is closed (KPIS.md, "Processing and bottlenecks").
+    closing_activities: list[str] = Field(default_factory=list)
+
+    @field_validator("closing_activities")
+    @classmethod
+    def _named_activities(cls, value: list[str]) -> list[str]:
+        if any(not activity.strip() for activity in value):
+            raise ValueError("non-empty activity names")
+        if len(set(value)) != len(value):
+            raise ValueError(f"each activity once, got {value}")
+        return value
+
+
 class Commune(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: LocalisedName
@@ -73,6 +88,9 @@ class Commune(_Strict):
     holidays: Holidays = Field(default_factory=Holidays)
     digital_channels: list[str] = Field(default_factory=lambda: list(DEFAULT_DIGITAL_CHANNELS))
     targets: list[Target] = Field(default_factory=list)
+    # Per process code (as in the case events): its closing activities. Optional: without it a case
+    # is closed only by its request's closing time.
+    processes: dict[str, Process] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +116,14 @@ class Commune(_Strict):
                 windows = [windows]
             parsed[day] = [_parse_window(day, window) for window in windows or []]
         return parsed
+
+    @field_validator("processes")
+    @classmethod
+    def _process_codes(cls, value: dict[str, Process]) -> dict[str, Process]:
+        blank = [code for code in value if not str(code).strip()]
+        if blank:
+            raise ValueError("non-empty process codes")
+        return value
 
     @field_validator("digital_channels")
     @classmethod

@@ -1,4 +1,4 @@
-"""Reference tables built from the configuration: communes, office hours, holidays and targets.
+"""Reference tables built from the configuration: communes, office hours, holidays, targets, closing activities.
 
 dbt reads them like any bronze table, so that office-hours rules stay in SQL next to the KPIs and a
 commune's calendar is changed in its configuration, never in a model.
@@ -107,9 +107,23 @@ def target_table(config: CivicConfig) -> pa.Table:
     )
 
 
+def process_closing_activity_table(config: CivicConfig) -> pa.Table:
+    """The closing activities of each commune's processes, one row per commune, process and activity."""
+    return pa.Table.from_pylist(
+        [
+            {"commune_id": commune.id, "process_code": code, "activity": activity}
+            for commune in config.communes
+            for code, process in sorted(commune.processes.items())
+            for activity in process.closing_activities
+        ],
+        schema=pa.schema([("commune_id", pa.string()), ("process_code", pa.string()), ("activity", pa.string())]),
+    )
+
+
 REFERENCE_TABLES = {
     "commune": commune_table,
     "office_hours": office_hours_table,
     "holiday": holiday_table,
     "target": target_table,
+    "process_closing_activity": process_closing_activity_table,
 }

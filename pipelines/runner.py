@@ -18,6 +18,10 @@ from pipelines.config import load_config
 
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+# The window of local days a run covers, for the dbt models (unpartitioned assets, so the partition
+# range tags above do not apply to them when they run alone).
+WINDOW_START_TAG = "civiclake/window_start"
+WINDOW_END_TAG = "civiclake/window_end"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
@@ -45,7 +49,12 @@ def _stages(first_day: date, last_day: date) -> list[tuple[str, AssetSelection, 
             {},
         ),
         (f"bronze, {first_day} to {last_day}", AssetSelection.assets(*PARTITIONED_BRONZE_KEYS), window),
-        ("dbt models and tests", AssetSelection.groups("staging", "intermediate", "marts"), {}),
+        (
+            "dbt models and tests",
+            AssetSelection.groups("staging", "intermediate", "marts"),
+            # the same window of days for the incremental facts (pipelines/assets/transform.py)
+            {WINDOW_START_TAG: first_day.isoformat(), WINDOW_END_TAG: last_day.isoformat()},
+        ),
         ("gold export", AssetSelection.groups("gold"), {}),
     ]
 

@@ -382,7 +382,7 @@ def test_build_ran_models_data_tests_and_unit_tests(built: BuiltProject) -> None
 def test_kpi_adoption_matches_hand_computation(built: BuiltProject, kpi_name: str) -> None:
     rows = built.query(
         "select commune_id, period_type, period, period_start, period_end, numerator, denominator, value "
-        f"from main.kpi_adoption where kpi_name = '{kpi_name}'"
+        f"from main.kpi_adoption where kpi_name = '{kpi_name}' and breakdown = 'all'"
     )
     actual = {(r[0], r[1], r[2]): r[3:] for r in rows}
     assert set(actual) == set(EXPECTED_PERIODS)
@@ -406,7 +406,8 @@ def test_kpi_adoption_spot_values(built: BuiltProject) -> None:
     values = dict(
         built.query(
             "select kpi_name, value from main.kpi_adoption "
-            "where commune_id = 'brussels' and period_type = 'week' and period = '2024-W18'"
+            "where commune_id = 'brussels' and period_type = 'week' and period = '2024-W18' and breakdown = 'all' "
+            "and kpi_name in ('requests_volume', 'digital_take_up', 'after_hours_share')"
         )
     )
     assert values == {
@@ -466,7 +467,7 @@ def test_fct_requests_columns_follow_the_gold_contract(built: BuiltProject) -> N
     assert columns == [
         "commune_id", "request_id", "service_code", "channel", "is_digital", "is_known_channel",
         "created_at", "created_at_local", "created_date_local", "is_office_hours", "is_after_hours",
-        "closed_at", "status", "citizen_key",
+        "closed_at", "status", "citizen_key", "bronze_ingested_at",
     ]  # fmt: skip
 
 

@@ -1,9 +1,10 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with their dbt tests."""
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,12 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.resources import CivicLakeResource
+from pipelines.runner import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    WINDOW_END_TAG,
+    WINDOW_START_TAG,
+)
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -53,6 +60,22 @@ def dbt_environment(civiclake: CivicLakeResource) -> dict[str, str]:
     return {"CIVICLAKE_LAKE": str(lake.root), "CIVICLAKE_DUCKDB": str(lake.duckdb_path)}
 
 
+def window_vars(run_tags: Mapping[str, str]) -> dict[str, str]:
+    """The run's window of local days as dbt vars (window_start, window_end), or {} when it has none.
+
+    A run of the pipeline carries its window in civiclake/window_* tags; a run that also holds the daily
+    bronze assets (the sensor's, the schedule's) in Dagster's partition range tags. The incremental facts
+    rebuild those days only (dbt/macros/incremental.sql); without a window they merge the new loads.
+    """
+    for start_tag, end_tag in (
+        (WINDOW_START_TAG, WINDOW_END_TAG),
+        (PARTITION_RANGE_START_TAG, PARTITION_RANGE_END_TAG),
+    ):
+        if start_tag in run_tags and end_tag in run_tags:
+            return {"window_start": run_tags[start_tag], "window_end": run_tags[end_tag]}
+    return {}
+
+
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project)
 def civiclake_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, civiclake: CivicLakeResource
@@ -60,4 +83,8 @@ def civiclake_dbt_models(
     # dbt runs as a subprocess that inherits this environment: that is how it finds the lake.
     os.environ.update(dbt_environment(civiclake))
     civiclake.lake.root.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(["build"], context=context).stream()
+    dbt_vars = window_vars(context.run.tags)
+    arguments = ["build", "--vars", json.dumps(dbt_vars)] if dbt_vars else ["build"]
+    if dbt_vars:
+        context.log.info(f"dbt window of local days: {dbt_vars['window_start']} to {dbt_vars['window_end']}")
+    yield from dbt.cli(arguments, context=context).stream()

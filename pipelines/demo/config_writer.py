@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from pipelines.demo.calendar import WEEKDAYS
-from pipelines.demo.profiles import CASE_ORIGIN_CODES, CommuneProfile
+from pipelines.demo.profiles import CANCEL_ACTIVITY, CASE_ORIGIN_CODES, PROCESSES, CommuneProfile
 from pipelines.demo.summary import SourceOutput
 
 CHANNEL_VALUES: dict[str, str] = {str(code): channel for channel, code in CASE_ORIGIN_CODES.items() if code is not None}
@@ -28,6 +28,16 @@ def commune_entry(profile: CommuneProfile, extra_holidays: dict[date, str]) -> d
         },
         "digital_channels": list(profile.digital_channels),
         "targets": [{"kpi": kpi, "value": value, "deadline": deadline} for kpi, value, deadline in targets],
+        "processes": process_entries(),
+    }
+
+
+def process_entries() -> dict[str, dict[str, list[str]]]:
+    """The closing activities of the case tool's processes: a case ends with the last activity of its
+    process, or with the cancelling activity (pipelines/demo/case_log.py)."""
+    return {
+        code: {"closing_activities": [process.activities[-1], CANCEL_ACTIVITY]}
+        for code, process in sorted(PROCESSES.items())
     }
 
 

@@ -1,10 +1,16 @@
 {#
   The request-based adoption KPIs (requests_volume, digital_take_up, after_hours_share) per commune and
   period, in the long KPI format (see kpi_adoption), each with its numerator and denominator so that it
-  can be re-aggregated and audited.
+  can be re-aggregated and audited; and unknown_channel_requests, the data-quality count of the
+  requests that digital_take_up leaves out.
 
-  Every day from a commune's first to its last request day is reported, days without requests too
-  (requests_volume 0, ratios with a null value), so that the series have no silent gaps.
+  Breakdowns: 'all' (the commune), 'service' (requests_volume, digital_take_up, after_hours_share per
+  service code; requests with no service code are in 'all' only) and 'channel' (requests_volume and
+  after_hours_share per intake channel, 'unknown' included: the channels add up to 'all').
+
+  Every day from a commune's first to its last request day is reported for 'all', days without
+  requests too (requests_volume 0, ratios with a null value), so that the series have no silent gaps;
+  a service or channel is reported in the periods where it has requests.
 #}
 
 with
@@ -13,6 +19,8 @@ requests as (
 
     select
         commune_id,
+        service_code,
+        channel,
         created_date_local,
         is_digital,
         is_known_channel,
@@ -28,27 +36,100 @@ commune_dates as (
 
 ),
 
-daily_counts as (
+-- each request once for the commune, once for its service (when it has one) and once for its channel
+requests_by_breakdown as (
+
+    select
+        commune_id,
+        created_date_local,
+        'all' as breakdown,
+        'all' as breakdown_value,
+        is_digital,
+        is_known_channel,
+        is_after_hours
+    from requests
+
+    union all
+
+    select
+        commune_id,
+        created_date_local,
+        'service' as breakdown,
+        service_code as breakdown_value,
+        is_digital,
+        is_known_channel,
+        is_after_hours
+    from requests
+    where service_code is not null
+
+    union all
+
+    select
+        commune_id,
+        created_date_local,
+        'channel' as breakdown,
+        channel as breakdown_value,
+        is_digital,
+        is_known_channel,
+        is_after_hours
+    from requests
+
+),
+
+-- 'all': every day of the commune's series; a service or a channel: the days it has requests
+breakdown_dates as (
+
+    select
+        commune_id,
+        calendar_date,
+        last_date,
+        'all' as breakdown,
+        'all' as breakdown_value
+    from commune_dates
+
+    union
 
     select
         commune_dates.commune_id,
         commune_dates.calendar_date,
         commune_dates.last_date,
-        count(requests.commune_id) as requests,
-        -- digital_take_up leaves requests with an unknown channel out of both terms
-        sum(case when requests.is_known_channel and requests.is_digital then 1 else 0 end)
-            as digital_requests,
-        sum(case when requests.is_known_channel then 1 else 0 end) as known_channel_requests,
-        sum(case when requests.is_after_hours then 1 else 0 end) as after_hours_requests
-
+        requests_by_breakdown.breakdown,
+        requests_by_breakdown.breakdown_value
     from commune_dates
-    left join requests
-        on commune_dates.commune_id = requests.commune_id
-        and commune_dates.calendar_date = requests.created_date_local
+    inner join requests_by_breakdown
+        on commune_dates.commune_id = requests_by_breakdown.commune_id
+        and commune_dates.calendar_date = requests_by_breakdown.created_date_local
+    where requests_by_breakdown.breakdown <> 'all'
+
+),
+
+daily_counts as (
+
+    select
+        breakdown_dates.commune_id,
+        breakdown_dates.calendar_date,
+        breakdown_dates.last_date,
+        breakdown_dates.breakdown,
+        breakdown_dates.breakdown_value,
+        count(requests_by_breakdown.commune_id) as requests,
+        -- digital_take_up leaves requests with an unknown channel out of both terms
+        sum(case when requests_by_breakdown.is_known_channel and requests_by_breakdown.is_digital then 1 else 0 end)
+            as digital_requests,
+        sum(case when requests_by_breakdown.is_known_channel then 1 else 0 end) as known_channel_requests,
+        sum(case when requests_by_breakdown.is_after_hours then 1 else 0 end) as after_hours_requests
+
+    from breakdown_dates
+    left join requests_by_breakdown
+        on breakdown_dates.commune_id = requests_by_breakdown.commune_id
+        and breakdown_dates.calendar_date = requests_by_breakdown.created_date_local
+        and breakdown_dates.breakdown = requests_by_breakdown.breakdown
+        and breakdown_dates.breakdown_value = requests_by_breakdown.breakdown_value
     group by
-        commune_dates.commune_id,
-        commune_dates.calendar_date,
-        commune_dates.last_date
+        breakdown_dates.commune_id,
+        breakdown_dates.calendar_date,
+        breakdown_dates.last_date,
+        breakdown_dates.breakdown,
+        breakdown_dates.breakdown_value
 
 ),
 
@@ -66,6 +147,8 @@ period_counts as (
         period,
         period_start,
         period_end,
+        breakdown,
+        breakdown_value,
         sum(requests) as requests,
         sum(digital_requests) as digital_requests,
         sum(known_channel_requests) as known_channel_requests,
@@ -77,7 +160,9 @@ period_counts as (
         period_type,
         period,
         period_start,
-        period_end
+        period_end,
+        breakdown,
+        breakdown_value
 
 ),
 
@@ -90,8 +175,8 @@ kpis as (
         period_start,
         period_end,
         'requests_volume' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
+        breakdown,
+        breakdown_value,
         cast(requests as bigint) as numerator,
         cast(null as bigint) as denominator,
         cast(requests as double) as value,
@@ -102,6 +187,7 @@ kpis as (
 
     union all
 
+    -- per channel it would be 0 or 1 by construction: commune and service only
     select
         commune_id,
         period_type,
@@ -109,11 +195,31 @@ kpis as (
         period_start,
         period_end,
         'digital_take_up' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
+        breakdown,
+        breakdown_value,
         cast(digital_requests as bigint) as numerator,
         cast(known_channel_requests as bigint) as denominator,
         {{ safe_ratio('digital_requests', 'known_channel_requests') }} as value,
+        'share' as unit,
+        cast(null as {{ dbt.type_string() }}) as detail
+
+    from period_counts
+    where breakdown in ('all', 'service')
+
+    union all
+
+    select
+        commune_id,
+        period_type,
+        period,
+        period_start,
+        period_end,
+        'after_hours_share' as kpi_name,
+        breakdown,
+        breakdown_value,
+        cast(after_hours_requests as bigint) as numerator,
+        cast(requests as bigint) as denominator,
+        {{ safe_ratio('after_hours_requests', 'requests') }} as value,
         'share' as unit,
         cast(null as {{ dbt.type_string() }}) as detail
 
@@ -127,16 +233,17 @@ kpis as (
         period,
         period_start,
         period_end,
-        'after_hours_share' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
-        cast(after_hours_requests as bigint) as numerator,
-        cast(requests as bigint) as denominator,
-        {{ safe_ratio('after_hours_requests', 'requests') }} as value,
-        'share' as unit,
+        'unknown_channel_requests' as kpi_name,
+        breakdown,
+        breakdown_value,
+        cast(requests - known_channel_requests as bigint) as numerator,
+        cast(null as bigint) as denominator,
+        cast(requests - known_channel_requests as double) as value,
+        'count' as unit,
         cast(null as {{ dbt.type_string() }}) as detail
 
     from period_counts
+    where breakdown = 'all'
 
 )
 

@@ -4,3 +4,15 @@
 #}
 
 select * from {{ ref('int_requests__kpis') }}
+
+union all
+
+select * from {{ ref('int_services__kpis') }}
+
+union all
+
+select * from {{ ref('int_appointments__kpis') }}
+
+union all
+
+select * from {{ ref('int_portal_logins__kpis') }}
