@@ -21,12 +21,10 @@ import streamlit as st
 LAKE_ENV = "CIVICLAKE_LAKE"
 DEFAULT_LAKE = "lake"
 
-# View name -> file in <lake>/gold (data-contracts.md, "Gold").
-GOLD_FILES: dict[str, str] = {
-    "dim_commune": "dim_commune.parquet",
-    "kpi_adoption": "kpi_adoption.parquet",
-}
-PERIOD_TYPES: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+# Every <lake>/gold/<name>.parquet is a view <name> in the queries (data-contracts.md, "Gold"). These
+# must exist for the app to have anything to show; a page that needs another one says so if it lacks.
+REQUIRED_GOLD: tuple[str, ...] = ("dim_commune", "kpi_adoption")
+PERIOD_TYPES: tuple[str, ...] = ("day", "week", "month", "quarter", "year", "rolling_12_months")
 ADOPTION_KPIS: tuple[str, ...] = ("requests_volume", "digital_take_up", "after_hours_share")
 
 # Commune ids are "lower-case, [a-z0-9_-]" by contract: anything else cannot match, so it is refused
@@ -96,14 +94,17 @@ def gold_dir(lake: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _fingerprint(gold: Path) -> tuple[tuple[str, int, int], ...]:
-    """(file, mtime_ns, size) of each gold file: part of every cache key, raises if one is missing."""
+    """(file, mtime_ns, size) of each gold file: part of every cache key; raises if a required one is missing."""
+    for name in REQUIRED_GOLD:
+        if not (gold / f"{name}.parquet").is_file():
+            raise GoldNotReady(gold, f"missing {name}.parquet")
     stamps = []
-    for filename in GOLD_FILES.values():
+    for path in sorted(gold.glob("*.parquet")):
         try:
-            stat = (gold / filename).stat()
-        except OSError as exc:
-            raise GoldNotReady(gold, f"missing {filename}") from exc
-        stamps.append((filename, stat.st_mtime_ns, stat.st_size))
+            stat = path.stat()
+        except OSError as exc:  # removed between the glob and the stat: a run is rewriting gold
+            raise GoldNotReady(gold, f"missing {path.name}") from exc
+        stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
     return tuple(stamps)
 
 
@@ -114,15 +115,15 @@ def _run_query(
     sql: str,
     params: tuple,
 ) -> pd.DataFrame:
-    # `fingerprint` is not read: it is only part of the cache key (a rewritten file changes it, hence a
-    # new entry). No leading underscore on it, or st.cache_data would leave it out of the key.
-    del fingerprint
+    # `fingerprint` is part of the cache key (a rewritten file changes it, hence a new entry) and lists the
+    # files to open. No leading underscore on it, or st.cache_data would leave it out of the key.
+    fingerprint_files = fingerprint
     # One connection per query: DuckDB connections are not shared between Streamlit's session threads,
     # and an in-memory database with views over the files costs a few milliseconds.
     with duckdb.connect(":memory:") as con:
-        for view, filename in GOLD_FILES.items():
+        for filename, _mtime, _size in fingerprint_files:
             # The relation API takes the path as a value, so no path is spliced into SQL either.
-            con.read_parquet(str(Path(gold) / filename)).create_view(view)
+            con.read_parquet(str(Path(gold) / filename)).create_view(Path(filename).stem)
         return con.execute(sql, list(params)).df()
 
 
@@ -198,3 +199,34 @@ def monthly_trend(
     except (TypeError, ValueError):
         return _empty(TREND_COLUMNS)
     return _query(lake, _SQL_TREND, (commune_id, names, year))
+
+
+# --- common filters (dashboards/components.py) -----------------------------------------------------
+
+_SQL_SERVICES = """
+    SELECT service_code, name_fr, name_nl, name_en, process_code, digital_since
+    FROM dim_service
+    WHERE commune_id = ?
+    ORDER BY service_code
+"""
+SERVICE_COLUMNS = ("service_code", "name_fr", "name_nl", "name_en", "process_code", "digital_since")
+
+
+def list_services(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
+    """The services of the commune's catalogue (service_code, names, process_code, digital_since)."""
+    if not _valid_commune(commune_id):
+        return _empty(SERVICE_COLUMNS)
+    return _query(lake, _SQL_SERVICES, (commune_id,))
+
+
+# --- targets page ----------------------------------------------------------------------------------
+
+# --- channels page ---------------------------------------------------------------------------------
+
+# --- processes page --------------------------------------------------------------------------------
+
+# --- contact centre page ---------------------------------------------------------------------------
+
+# --- data quality page -----------------------------------------------------------------------------
+
+# --- communes page ---------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ officially bilingual FR/NL, and English is the working language of the team) onl
 
 from __future__ import annotations
 
+import importlib
 import math
+import pkgutil
 from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "nl")
@@ -23,6 +25,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "period_type.year": "Year",
         "period_type.quarter": "Quarter",
         "period_type.month": "Month",
+        "period_type.rolling_12_months": "12 months",
+        "period.rolling": "12 months to {month}",
+        "filter.service": "Service",
+        "filter.all_services": "All services",
+        "filter.language": "Language",
         "kpi.requests_volume": "Requests",
         "kpi.digital_take_up": "Digital take-up",
         "kpi.after_hours_share": "After-hours share",
@@ -71,6 +78,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "period_type.year": "Année",
         "period_type.quarter": "Trimestre",
         "period_type.month": "Mois",
+        "period_type.rolling_12_months": "12 mois",
+        "period.rolling": "12 mois jusqu'à {month}",
+        "filter.service": "Service",
+        "filter.all_services": "Tous les services",
+        "filter.language": "Langue",
         "kpi.requests_volume": "Demandes",
         "kpi.digital_take_up": "Usage numérique",
         "kpi.after_hours_share": "Part hors heures d'ouverture",
@@ -119,6 +131,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "period_type.year": "Jaar",
         "period_type.quarter": "Kwartaal",
         "period_type.month": "Maand",
+        "period_type.rolling_12_months": "12 maanden",
+        "period.rolling": "12 maanden tot {month}",
+        "filter.service": "Dienst",
+        "filter.all_services": "Alle diensten",
+        "filter.language": "Taal",
         "kpi.requests_volume": "Aanvragen",
         "kpi.digital_take_up": "Digitaal gebruik",
         "kpi.after_hours_share": "Aandeel buiten de openingsuren",
@@ -158,6 +175,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "msg.source": "Bron: {gold}",
     },
 }
+
+
+def _merge_page_texts() -> None:
+    """Add the texts of every module of dashboards/texts/ (one per page) to TEXTS."""
+    from dashboards import texts
+
+    for module_info in sorted(pkgutil.iter_modules(texts.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"dashboards.texts.{module_info.name}")
+        for lang, entries in module.TEXTS.items():
+            clash = set(entries) & set(TEXTS.setdefault(lang, {}))
+            if clash:
+                raise ValueError(f"dashboards/texts/{module_info.name}.py redefines {sorted(clash)}")
+            TEXTS[lang].update(entries)
+
+
+_merge_page_texts()
 
 # Which column of dim_commune holds the commune's name in each language.
 COMMUNE_NAME_COLUMN: dict[str, str] = {"en": "name_en", "fr": "name_fr", "nl": "name_nl"}

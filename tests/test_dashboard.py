@@ -116,7 +116,8 @@ def run_app(monkeypatch: pytest.MonkeyPatch, lake: Path) -> AppTest:
     monkeypatch.setenv(data.LAKE_ENV, str(lake))
     # The first run imports pandas, duckdb and altair: far above AppTest's 3 s default.
     at = AppTest.from_file(str(APP), default_timeout=60)
-    return at.run()
+    # The app opens on the Targets page; these tests are about the Adoption page.
+    return at.run().switch_page("views/adoption.py").run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -197,8 +198,8 @@ def test_cache_follows_the_files(lake: Path) -> None:
 def test_unreadable_gold_is_reported(tmp_path: Path) -> None:
     gold = tmp_path / "gold"
     gold.mkdir()
-    for name in data.GOLD_FILES.values():
-        (gold / name).write_bytes(b"not parquet")
+    for name in data.REQUIRED_GOLD:
+        (gold / f"{name}.parquet").write_bytes(b"not parquet")
     with pytest.raises(data.GoldReadError):
         data.list_communes(tmp_path)
 
@@ -288,12 +289,25 @@ def test_page_follows_the_session_language(
 ) -> None:
     monkeypatch.setenv(data.LAKE_ENV, str(lake))
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["lang"] = lang  # what the language switch will set
-    at.run()
+    at.session_state["lang"] = lang  # what the language switch sets
+    at.run().switch_page("views/adoption.py").run()
     assert not at.exception
     assert at.selectbox(key="commune").options == communes  # sorted by the name shown
     assert at.selectbox(key="commune").value == "ixelles"
     assert tiles.items() <= metrics(at).items()
+
+
+def test_the_language_switch_changes_every_text(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(monkeypatch, lake)
+    assert at.title[0].value == "Adoption of digital channels"
+    at.radio(key="lang").set_value("nl").run()
+    assert not at.exception
+    assert at.title[0].value == "Adoptie van digitale kanalen"
+    assert "Aanvragen" in metrics(at)
+    at.radio(key="lang").set_value("fr").run()
+    assert at.title[0].value == "Adoption des canaux numériques"
+    assert at.selectbox(key="commune").label == "Commune"
+    assert at.radio(key="period_type").label == "Type de période"
 
 
 @pytest.mark.parametrize("make_lake", ["empty folder", "no folder"])
@@ -326,8 +340,8 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
-async def _browser_session(port: int) -> tuple[int, dict[str, list[str]]]:
-    """Run the app once over Streamlit's websocket; returns the finish status and the elements shown."""
+async def _browser_session(port: int, page: str = "adoption") -> tuple[int, dict[str, list[str]]]:
+    """Run one page of the app over Streamlit's websocket; returns the finish status and the elements shown."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.asyncio.client import connect  # a dependency of streamlit's server, in uv.lock
@@ -337,6 +351,7 @@ async def _browser_session(port: int) -> tuple[int, dict[str, list[str]]]:
     async with connect(url, subprotocols=["streamlit"], max_size=None) as ws:
         request = BackMsg()
         request.rerun_script.query_string = ""
+        request.rerun_script.page_name = page  # the url_path of the page, as the front end sends it
         await ws.send(request.SerializeToString())
         while True:
             message = ForwardMsg()

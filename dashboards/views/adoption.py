@@ -8,18 +8,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards import data
-from dashboards.i18n import COMMUNE_NAME_COLUMN, DEFAULT_LANG, format_int, format_pct, t
+from dashboards import components, data
+from dashboards.components import current_lang
+from dashboards.i18n import format_int, format_pct, t
 
-# The period types offered on this page (the gold mart also has day and week).
-PAGE_PERIOD_TYPES: tuple[str, ...] = ("year", "quarter", "month")
 # The KPIs shown as a percentage, and drawn on the monthly chart.
 SHARE_KPIS: tuple[str, ...] = ("digital_take_up", "after_hours_share")
-
-
-def current_lang() -> str:
-    """The language of the session; the future language switch only has to set st.session_state.lang."""
-    return str(st.session_state.get("lang", DEFAULT_LANG))
 
 
 def render() -> None:
@@ -27,8 +21,11 @@ def render() -> None:
     lang = current_lang()
     lake = data.resolve_lake()
     st.title(t("adoption.title", lang))
+    chosen = components.filters()
+    if chosen is None:  # no data yet: the sidebar says why
+        return
     try:
-        _render(lake, lang)
+        _render(lake, lang, chosen)
     except data.GoldNotReady as exc:
         # The normal state of a fresh install: say what to do, not a stack trace.
         st.info(t("msg.no_data", lang, gold=exc.gold))
@@ -36,41 +33,9 @@ def render() -> None:
         st.error(t("msg.read_error", lang, gold=exc.gold, error=exc.detail))
 
 
-def _render(lake: Path, lang: str) -> None:
-    communes = data.list_communes(lake)
-    if communes.empty:
-        st.info(t("msg.no_communes", lang, gold=data.gold_dir(lake)))
-        return
-    name_column = COMMUNE_NAME_COLUMN.get(lang, "name_en")
-    names: dict[str, str] = {}
-    for row in communes.itertuples(index=False):
-        name = getattr(row, name_column)
-        # A null name is NaN in pandas (truthy, not a str): fall back on the id.
-        names[row.commune_id] = name if isinstance(name, str) and name else row.commune_id
-
-    with st.sidebar:
-        commune_id = st.selectbox(
-            t("filter.commune", lang),
-            sorted(names, key=lambda cid: names[cid].casefold()),  # alphabetical in the language shown
-            format_func=lambda cid: names[cid],
-            key="commune",
-        )
-        period_type = st.radio(
-            t("filter.period_type", lang),
-            PAGE_PERIOD_TYPES,
-            format_func=lambda pt: t(f"period_type.{pt}", lang),
-            key="period_type",
-        )
-        periods = data.list_periods(lake, commune_id, period_type)
-        if periods.empty:
-            st.info(t("msg.no_periods", lang, period_type=t(f"period_type.{period_type}", lang).lower()))
-            return
-        # One widget key per period type: the options of "year" and "month" have nothing in common.
-        period = st.selectbox(t("filter.period", lang), list(periods["period"]), key=f"period_{period_type}")
-        st.caption(t("msg.source", lang, gold=data.gold_dir(lake)))
-
-    selected = periods[periods["period"] == period].iloc[0]
-    year = pd.Timestamp(selected["period_start"]).year
+def _render(lake: Path, lang: str, chosen: components.Filters) -> None:
+    commune_id, period_type, period = chosen.commune_id, chosen.period_type, chosen.period
+    year = chosen.period_end.year
 
     kpis = data.adoption_kpis(lake, commune_id, period_type, period)
     _kpi_tiles(kpis, lang)
@@ -188,3 +153,7 @@ def _figures_table(
         on_click="ignore",  # downloading needs no rerun of the page
         key="download_csv",
     )
+
+
+if __name__ == "__main__":  # run as a page of the app (dashboards/app.py)
+    render()
