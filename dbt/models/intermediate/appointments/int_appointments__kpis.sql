@@ -118,13 +118,7 @@ daily_slots_by_period as (
 period_bookings as (
 
     select
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain() }},
         sum(booked) as booked,
         sum(booked_online) as booked_online,
         sum(cancelled) as cancelled,
@@ -132,38 +126,20 @@ period_bookings as (
 
     from daily_bookings_by_period
     group by
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end
+        {{ kpi_grain() }}
 
 ),
 
 period_slots as (
 
     select
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain() }},
         sum(attended) as attended,
         sum(no_shows) as no_shows
 
     from daily_slots_by_period
     group by
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end
+        {{ kpi_grain() }}
 
 ),
 
@@ -235,117 +211,28 @@ booking_kpis as (
 
 kpis as (
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_booked' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(booked as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(booked as double) as value,
-        'count' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from booking_kpis
+    {{ kpi_select('booking_kpis', 'appointments_booked', 'count', 'booked') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_online_share' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(booked_online as bigint) as numerator,
-        cast(booked as bigint) as denominator,
-        {{ safe_ratio('booked_online', 'booked') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from booking_kpis
+    {{ kpi_select('booking_kpis', 'appointments_online_share', 'share', 'booked_online', 'booked') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_cancellation_rate' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(cancelled as bigint) as numerator,
-        cast(booked as bigint) as denominator,
-        {{ safe_ratio('cancelled', 'booked') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from booking_kpis
+    {{ kpi_select('booking_kpis', 'appointments_cancellation_rate', 'share', 'cancelled', 'booked') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_booking_lead_days' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(lead_days as bigint) as numerator,
-        cast(booked as bigint) as denominator,
-        {{ safe_ratio('lead_days', 'booked') }} as value,
-        'days' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from booking_kpis
+    {{ kpi_select('booking_kpis', 'appointments_booking_lead_days', 'days', 'lead_days', 'booked') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_booking_lead_days_median' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(booked as bigint) as denominator,
-        cast(median_lead_days as double) as value,
-        'days' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from booking_kpis
+    {{ kpi_select('booking_kpis', 'appointments_booking_lead_days_median', 'days', none, 'booked',
+                  value='median_lead_days') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'appointments_no_show_rate' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(no_shows as bigint) as numerator,
-        cast(attended + no_shows as bigint) as denominator,
-        {{ safe_ratio('no_shows', 'attended + no_shows') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_slots
+    {{ kpi_select('period_slots', 'appointments_no_show_rate', 'share', 'no_shows', 'attended + no_shows') }}
 
 )
 

@@ -127,13 +127,7 @@ daily_by_period as (
 period_counts as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value,
+        {{ kpi_grain() }},
         cast(sum(calls_offered) as bigint) as calls_offered,
         cast(sum(calls_answered) as bigint) as calls_answered,
         cast(sum(calls_abandoned) as bigint) as calls_abandoned,
@@ -147,13 +141,7 @@ period_counts as (
 
     from daily_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value
+        {{ kpi_grain() }}
 
 )
 

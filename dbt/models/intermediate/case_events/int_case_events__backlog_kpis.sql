@@ -161,27 +161,22 @@ all_slots as (
     union all
     select * from process_slots
 
+),
+
+backlog as (
+
+    select
+        all_slots.*,
+        coalesce(open_counts.open_cases, 0) as open_cases
+
+    from all_slots
+    left join open_counts
+        on all_slots.commune_id = open_counts.commune_id
+        and all_slots.period_type = open_counts.period_type
+        and all_slots.period = open_counts.period
+        and all_slots.breakdown = open_counts.breakdown
+        and all_slots.breakdown_value = open_counts.breakdown_value
+
 )
 
-select
-    all_slots.commune_id,
-    all_slots.period_type,
-    all_slots.period,
-    all_slots.period_start,
-    all_slots.period_end,
-    'backlog_open_cases' as kpi_name,
-    all_slots.breakdown,
-    all_slots.breakdown_value,
-    cast(coalesce(open_counts.open_cases, 0) as bigint) as numerator,
-    cast(null as bigint) as denominator,
-    cast(coalesce(open_counts.open_cases, 0) as double) as value,
-    'count' as unit,
-    cast(null as {{ dbt.type_string() }}) as detail
-
-from all_slots
-left join open_counts
-    on all_slots.commune_id = open_counts.commune_id
-    and all_slots.period_type = open_counts.period_type
-    and all_slots.period = open_counts.period
-    and all_slots.breakdown = open_counts.breakdown
-    and all_slots.breakdown_value = open_counts.breakdown_value
+{{ kpi_select('backlog', 'backlog_open_cases', 'count', 'open_cases') }}

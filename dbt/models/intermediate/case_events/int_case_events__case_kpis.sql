@@ -80,13 +80,7 @@ opened_by_period as (
 closing_stats as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value,
+        {{ kpi_grain() }},
         count(*) as closed_cases,
         sum(lead_time_seconds) as lead_time_total_seconds,
         percentile_cont(0.5) within group (order by lead_time_days) as lead_time_median_days,
@@ -96,37 +90,19 @@ closing_stats as (
 
     from closed_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value
+        {{ kpi_grain() }}
 
 ),
 
 opening_stats as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value,
+        {{ kpi_grain() }},
         count(*) as opened_cases
 
     from opened_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value
+        {{ kpi_grain() }}
 
 ),
 
@@ -215,110 +191,48 @@ rework_by_period as (
 rework_stats as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value,
+        {{ kpi_grain() }},
         sum(is_repeated) as repeated_cases,
         count(*) as cases
 
     from rework_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value
+        {{ kpi_grain() }}
 
 ),
 
 kpis as (
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'lead_time_median_days' as kpi_name, breakdown, breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(closed_cases as bigint) as denominator,
-        cast(lead_time_median_days as double) as value,
-        'days' as unit
-    from closing_stats
+    {{ kpi_select('closing_stats', 'lead_time_median_days', 'days', none, 'closed_cases',
+                  value='lead_time_median_days') }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'lead_time_p90_days' as kpi_name, breakdown, breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(closed_cases as bigint) as denominator,
-        cast(lead_time_p90_days as double) as value,
-        'days' as unit
-    from closing_stats
+    {{ kpi_select('closing_stats', 'lead_time_p90_days', 'days', none, 'closed_cases',
+                  value='lead_time_p90_days') }}
 
     union all
 
     -- the numerator is the total lead time in whole seconds, so that the mean can be re-aggregated
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'lead_time_mean_days' as kpi_name, breakdown, breakdown_value,
-        cast(round(lead_time_total_seconds) as bigint) as numerator,
-        cast(closed_cases as bigint) as denominator,
-        lead_time_total_seconds / 86400.0 / closed_cases as value,
-        'days' as unit
-    from closing_stats
+    {{ kpi_select('closing_stats', 'lead_time_mean_days', 'days', 'round(lead_time_total_seconds)', 'closed_cases',
+                  value='lead_time_total_seconds / 86400.0 / closed_cases') }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'sla_compliance' as kpi_name, breakdown, breakdown_value,
-        cast(closed_cases_within_sla as bigint) as numerator,
-        cast(closed_cases_with_sla as bigint) as denominator,
-        {{ safe_ratio('closed_cases_within_sla', 'closed_cases_with_sla') }} as value,
-        'share' as unit
-    from closing_stats
+    {{ kpi_select('closing_stats', 'sla_compliance', 'share', 'closed_cases_within_sla', 'closed_cases_with_sla') }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'cases_closed' as kpi_name, breakdown, breakdown_value,
-        cast(closed_cases as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(closed_cases as double) as value,
-        'count' as unit
-    from closing_stats
+    {{ kpi_select('closing_stats', 'cases_closed', 'count', 'closed_cases') }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'cases_opened' as kpi_name, breakdown, breakdown_value,
-        cast(opened_cases as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(opened_cases as double) as value,
-        'count' as unit
-    from opening_stats
+    {{ kpi_select('opening_stats', 'cases_opened', 'count', 'opened_cases') }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'rework_rate' as kpi_name, breakdown, breakdown_value,
-        cast(repeated_cases as bigint) as numerator,
-        cast(cases as bigint) as denominator,
-        {{ safe_ratio('repeated_cases', 'cases') }} as value,
-        'share' as unit
-    from rework_stats
+    {{ kpi_select('rework_stats', 'rework_rate', 'share', 'repeated_cases', 'cases') }}
 
 )
 
-select
-    *,
-    cast(null as {{ dbt.type_string() }}) as detail
-
-from kpis
+select * from kpis

@@ -45,11 +45,7 @@ instances_by_period as (
 duration_stats as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain(with_breakdown=false) }},
         process_code || ' / ' || activity as breakdown_value,
         count(*) as instances,
         sum(activity_duration_seconds) as duration_total_seconds,
@@ -57,107 +53,55 @@ duration_stats as (
 
     from instances_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain(with_breakdown=false) }},
         process_code || ' / ' || activity
 
 ),
 
+-- the breakdown, breakdown value and detail of the KPIs per transition pair and per process (bottleneck)
+{%- set pair_breakdown = {'breakdown': "'process_transition'",
+                           'breakdown_value': "process_code || ' / ' || transition",
+                           'detail': 'transition'} %}
+{%- set bottleneck_breakdown = {'breakdown': "'process'", 'breakdown_value': 'process_code',
+                                 'detail': 'transition'} %}
+
 kpis as (
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'transition_wait_mean_days' as kpi_name,
-        'process_transition' as breakdown, process_code || ' / ' || transition as breakdown_value,
-        cast(round(wait_total_seconds) as bigint) as numerator,
-        cast(transition_count as bigint) as denominator,
-        wait_mean_days as value,
-        'days' as unit,
-        transition as detail
-    from stats
+    {{ kpi_select('stats', 'transition_wait_mean_days', 'days', 'round(wait_total_seconds)', 'transition_count',
+                  value='wait_mean_days', **pair_breakdown) }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'transition_wait_median_days' as kpi_name,
-        'process_transition' as breakdown, process_code || ' / ' || transition as breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(transition_count as bigint) as denominator,
-        wait_median_days as value,
-        'days' as unit,
-        transition as detail
-    from stats
+    {{ kpi_select('stats', 'transition_wait_median_days', 'days', none, 'transition_count',
+                  value='wait_median_days', **pair_breakdown) }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'transition_wait_p90_days' as kpi_name,
-        'process_transition' as breakdown, process_code || ' / ' || transition as breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(transition_count as bigint) as denominator,
-        wait_p90_days as value,
-        'days' as unit,
-        transition as detail
-    from stats
+    {{ kpi_select('stats', 'transition_wait_p90_days', 'days', none, 'transition_count',
+                  value='wait_p90_days', **pair_breakdown) }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'bottleneck_total_wait_days' as kpi_name,
-        'process' as breakdown, process_code as breakdown_value,
-        cast(round(wait_total_seconds) as bigint) as numerator,
-        cast(transition_count as bigint) as denominator,
-        wait_total_days as value,
-        'days' as unit,
-        transition as detail
-    from stats
+    {{ kpi_select('stats', 'bottleneck_total_wait_days', 'days', 'round(wait_total_seconds)', 'transition_count',
+                  value='wait_total_days', **bottleneck_breakdown) }}
     where is_bottleneck_total
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'bottleneck_median_wait_days' as kpi_name,
-        'process' as breakdown, process_code as breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(transition_count as bigint) as denominator,
-        wait_median_days as value,
-        'days' as unit,
-        transition as detail
-    from stats
+    {{ kpi_select('stats', 'bottleneck_median_wait_days', 'days', none, 'transition_count',
+                  value='wait_median_days', **bottleneck_breakdown) }}
     where is_bottleneck_median
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'activity_duration_mean_seconds' as kpi_name,
-        'process_activity' as breakdown, breakdown_value,
-        cast(round(duration_total_seconds) as bigint) as numerator,
-        cast(instances as bigint) as denominator,
-        duration_total_seconds / instances as value,
-        'seconds' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-    from duration_stats
+    {{ kpi_select('duration_stats', 'activity_duration_mean_seconds', 'seconds',
+                  'round(duration_total_seconds)', 'instances',
+                  value='duration_total_seconds / instances', breakdown="'process_activity'") }}
 
     union all
 
-    select
-        commune_id, period_type, period, period_start, period_end,
-        'activity_duration_median_seconds' as kpi_name,
-        'process_activity' as breakdown, breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(instances as bigint) as denominator,
-        duration_median_seconds as value,
-        'seconds' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-    from duration_stats
+    {{ kpi_select('duration_stats', 'activity_duration_median_seconds', 'seconds', none, 'instances',
+                  value='duration_median_seconds', breakdown="'process_activity'") }}
 
 )
 

@@ -97,25 +97,13 @@ daily_counts_by_period as (
 period_days as (
 
     select
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain() }},
         sum(active_citizens) as citizen_days,
         count(*) as days
 
     from daily_counts_by_period
     group by
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        period_start,
-        period_end
+        {{ kpi_grain() }}
 
 ),
 
@@ -192,66 +180,28 @@ period_counts as (
 
 ),
 
-kpis as (
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'daily_active_citizens' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(citizen_days as bigint) as numerator,
-        -- a day is a plain count; a longer period is the mean of its daily counts
-        cast(case when period_type <> 'day' then days end as bigint) as denominator,
+-- daily_active_citizens: a day is a plain count; a longer period is the mean of its daily counts
+{%- set daily_mean_denominator = "case when period_type <> 'day' then days end" %}
+{%- set daily_mean_value %}
         case
             when period_type = 'day' then cast(citizen_days as double)
             else {{ safe_ratio('citizen_days', 'days') }}
-        end as value,
-        'citizens' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
+        end
+{%- endset %}
 
-    from period_counts
+kpis as (
 
-    union all
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'daily_active_citizens_weekday_median' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(null as bigint) as numerator,
-        cast(weekdays as bigint) as denominator,
-        cast(weekday_median as double) as value,
-        'citizens' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
+    {{ kpi_select('period_counts', 'daily_active_citizens', 'citizens', 'citizen_days',
+                  daily_mean_denominator, value=daily_mean_value) }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'active_citizens' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(active_citizens as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(active_citizens as double) as value,
-        'citizens' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
+    {{ kpi_select('period_counts', 'daily_active_citizens_weekday_median', 'citizens', none, 'weekdays',
+                  value='weekday_median') }}
 
-    from period_counts
+    union all
+
+    {{ kpi_select('period_counts', 'active_citizens', 'citizens', 'active_citizens') }}
 
 )
 

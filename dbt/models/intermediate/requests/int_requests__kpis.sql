@@ -142,13 +142,7 @@ daily_by_period as (
 period_counts as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value,
+        {{ kpi_grain() }},
         sum(requests) as requests,
         sum(digital_requests) as digital_requests,
         sum(known_channel_requests) as known_channel_requests,
@@ -156,93 +150,27 @@ period_counts as (
 
     from daily_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        breakdown,
-        breakdown_value
+        {{ kpi_grain() }}
 
 ),
 
 kpis as (
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'requests_volume' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(requests as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(requests as double) as value,
-        'count' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
+    {{ kpi_select('period_counts', 'requests_volume', 'count', 'requests') }}
 
     union all
 
     -- per channel it would be 0 or 1 by construction: commune and service only
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'digital_take_up' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(digital_requests as bigint) as numerator,
-        cast(known_channel_requests as bigint) as denominator,
-        {{ safe_ratio('digital_requests', 'known_channel_requests') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
+    {{ kpi_select('period_counts', 'digital_take_up', 'share', 'digital_requests', 'known_channel_requests') }}
     where breakdown in ('all', 'service')
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'after_hours_share' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(after_hours_requests as bigint) as numerator,
-        cast(requests as bigint) as denominator,
-        {{ safe_ratio('after_hours_requests', 'requests') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
+    {{ kpi_select('period_counts', 'after_hours_share', 'share', 'after_hours_requests', 'requests') }}
 
     union all
 
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'unknown_channel_requests' as kpi_name,
-        breakdown,
-        breakdown_value,
-        cast(requests - known_channel_requests as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(requests - known_channel_requests as double) as value,
-        'count' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
+    {{ kpi_select('period_counts', 'unknown_channel_requests', 'count', 'requests - known_channel_requests') }}
     where breakdown = 'all'
 
 )

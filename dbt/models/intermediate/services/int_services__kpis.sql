@@ -66,11 +66,7 @@ periods as (
 catalogue_at_period_end as (
 
     select
-        periods.commune_id,
-        periods.period_type,
-        periods.period,
-        periods.period_start,
-        periods.period_end,
+        {{ kpi_grain('periods', with_breakdown=false) }},
         sum(case when availability.is_online then 1 else 0 end) as online_services,
         sum(case when availability.is_active then 1 else 0 end) as active_services
 
@@ -79,11 +75,7 @@ catalogue_at_period_end as (
         on periods.commune_id = availability.commune_id
         and periods.period_end = availability.calendar_date
     group by
-        periods.commune_id,
-        periods.period_type,
-        periods.period,
-        periods.period_start,
-        periods.period_end
+        {{ kpi_grain('periods', with_breakdown=false) }}
 
 ),
 
@@ -138,22 +130,14 @@ daily_service_counts_by_period as (
 period_service_counts as (
 
     select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
+        {{ kpi_grain(with_breakdown=false) }},
         sum(known_service_requests) as known_service_requests,
         sum(online_service_requests) as online_service_requests,
         sum(unknown_service_requests) as unknown_service_requests
 
     from daily_service_counts_by_period
     group by
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end
+        {{ kpi_grain(with_breakdown=false) }}
 
 ),
 
@@ -173,78 +157,8 @@ launch_counts_by_period as (
 
 -- the long KPI format ------------------------------------------------------------------------------
 
-kpis as (
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'services_digital_share' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
-        cast(online_services as bigint) as numerator,
-        cast(active_services as bigint) as denominator,
-        {{ safe_ratio('online_services', 'active_services') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from catalogue_at_period_end
-
-    union all
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'services_digital_share_weighted' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
-        cast(online_service_requests as bigint) as numerator,
-        cast(known_service_requests as bigint) as denominator,
-        {{ safe_ratio('online_service_requests', 'known_service_requests') }} as value,
-        'share' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_service_counts
-
-    union all
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'unknown_service_requests' as kpi_name,
-        'all' as breakdown,
-        'all' as breakdown_value,
-        cast(unknown_service_requests as bigint) as numerator,
-        cast(null as bigint) as denominator,
-        cast(unknown_service_requests as double) as value,
-        'count' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_service_counts
-
-    union all
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        'launch_adoption' as kpi_name,
-        'service' as breakdown,
-        service_code as breakdown_value,
-        cast(digital_requests as bigint) as numerator,
-        cast(known_channel_requests as bigint) as denominator,
-        {{ safe_ratio('digital_requests', 'known_channel_requests') }} as value,
-        'share' as unit,
+-- launch_adoption's detail: the launch, its window, and whether the data ends inside it
+{%- set launch_window_detail %}
         'launch ' || cast(launch_date as {{ dbt.type_string() }})
             || '; window ' || cast(launch_date as {{ dbt.type_string() }})
             || ' to ' || cast(window_last_date as {{ dbt.type_string() }})
@@ -252,9 +166,30 @@ kpis as (
                 when window_last_date > last_request_date
                     then '; incomplete: the data ends on ' || cast(last_request_date as {{ dbt.type_string() }})
                 else ''
-            end as detail
+            end
+{%- endset %}
 
-    from launch_counts_by_period
+kpis as (
+
+    {{ kpi_select('catalogue_at_period_end', 'services_digital_share', 'share',
+                  'online_services', 'active_services', breakdown="'all'", breakdown_value="'all'") }}
+
+    union all
+
+    {{ kpi_select('period_service_counts', 'services_digital_share_weighted', 'share',
+                  'online_service_requests', 'known_service_requests',
+                  breakdown="'all'", breakdown_value="'all'") }}
+
+    union all
+
+    {{ kpi_select('period_service_counts', 'unknown_service_requests', 'count',
+                  'unknown_service_requests', breakdown="'all'", breakdown_value="'all'") }}
+
+    union all
+
+    {{ kpi_select('launch_counts_by_period', 'launch_adoption', 'share',
+                  'digital_requests', 'known_channel_requests',
+                  breakdown="'service'", breakdown_value='service_code', detail=launch_window_detail) }}
 
 )
 

@@ -18,50 +18,27 @@ period_counts as (
 
 kpis as (
 
-    {%- set kpis = [
-        ('calls_offered', 'calls_offered', none, 'count'),
-        ('calls_answered', 'calls_answered', none, 'count'),
-        ('calls_abandoned', 'calls_abandoned', none, 'count'),
-        ('calls_short_abandoned', 'calls_short_abandoned', none, 'count'),
-        ('abandonment_rate', 'calls_abandoned', 'calls_offered', 'share'),
-        ('service_level', 'calls_answered_within_threshold',
-            'calls_answered + calls_abandoned_after_threshold', 'share'),
-        ('average_speed_of_answer', 'answered_wait_seconds', 'answered_with_wait', 'seconds'),
-        ('average_handle_time', 'answered_talk_seconds', 'answered_with_talk', 'seconds'),
-    ] %}
-    {%- for kpi_name, numerator, denominator, unit in kpis %}
-
-    select
-        commune_id,
-        period_type,
-        period,
-        period_start,
-        period_end,
-        '{{ kpi_name }}' as kpi_name,
-        breakdown,
-        breakdown_value,
-        {%- if unit == 'seconds' %}
-        -- the total of seconds, rounded: the value below is the exact mean
-        cast(round({{ numerator }}) as bigint) as numerator,
-        {%- else %}
-        cast({{ numerator }} as bigint) as numerator,
-        {%- endif %}
-        {%- if denominator is none %}
-        cast(null as bigint) as denominator,
-        cast({{ numerator }} as double) as value,
-        {%- else %}
-        cast({{ denominator }} as bigint) as denominator,
-        {{ safe_ratio(numerator, denominator) }} as value,
-        {%- endif %}
-        '{{ unit }}' as unit,
-        cast(null as {{ dbt.type_string() }}) as detail
-
-    from period_counts
-    {%- if not loop.last %}
-
+    {{ kpi_select('period_counts', 'calls_offered', 'count', 'calls_offered') }}
     union all
-    {%- endif %}
-    {%- endfor %}
+    {{ kpi_select('period_counts', 'calls_answered', 'count', 'calls_answered') }}
+    union all
+    {{ kpi_select('period_counts', 'calls_abandoned', 'count', 'calls_abandoned') }}
+    union all
+    {{ kpi_select('period_counts', 'calls_short_abandoned', 'count', 'calls_short_abandoned') }}
+    union all
+    {{ kpi_select('period_counts', 'abandonment_rate', 'share', 'calls_abandoned', 'calls_offered') }}
+    union all
+    {{ kpi_select('period_counts', 'service_level', 'share',
+                  'calls_answered_within_threshold', 'calls_answered + calls_abandoned_after_threshold') }}
+    union all
+    -- the means: the total of seconds, rounded, as numerator; the value is the exact mean
+    {{ kpi_select('period_counts', 'average_speed_of_answer', 'seconds',
+                  'round(answered_wait_seconds)', 'answered_with_wait',
+                  value=safe_ratio('answered_wait_seconds', 'answered_with_wait')) }}
+    union all
+    {{ kpi_select('period_counts', 'average_handle_time', 'seconds',
+                  'round(answered_talk_seconds)', 'answered_with_talk',
+                  value=safe_ratio('answered_talk_seconds', 'answered_with_talk')) }}
 
 )
 
