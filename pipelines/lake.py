@@ -2,6 +2,8 @@
 
 - `bronze/<entity>/commune=<id>/date=<day>/data.parquet`: canonical rows, one file per local day;
 - `quarantine/<entity>/source=<id>/<digest>.parquet`: rejected rows with their reason;
+- `quality/<entity>/<run>.json`: the Great Expectations result of each bronze load;
+- `audit/loads/<entity>/<load_id>.json`: the accounts of each bronze load, per source (rows read, loaded...);
 - `gold/<model>.parquet`: the marts, the only thing dashboards and exports read;
 - `civiclake.duckdb`: the database dbt works in (the pipeline's alone: one writer, never shared).
 """
@@ -9,11 +11,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -40,6 +44,14 @@ class Lake:
     @property
     def gold(self) -> Path:
         return self.root / "gold"
+
+    @property
+    def quality(self) -> Path:
+        return self.root / "quality"
+
+    @property
+    def load_audit(self) -> Path:
+        return self.root / "audit" / "loads"
 
     @property
     def duckdb_path(self) -> Path:
@@ -194,6 +206,33 @@ def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataF
     if not path.exists():
         table = rejected.with_columns(_batch_id=pl.lit(batch_id), _entity=pl.lit(entity)).to_arrow()
         atomic_write_parquet(table, path)
+    return path
+
+
+def new_load_id(run_id: str, started_at: datetime) -> str:
+    """The id of one bronze load of an entity: when it started (UTC) and the run it belongs to."""
+    safe_run = "".join(character for character in run_id if character.isalnum())[:8] or "run"
+    return f"{started_at.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{safe_run}"
+
+
+def write_load_audit(lake: Lake, entity: str, load_id: str, document: dict[str, Any]) -> Path:
+    """Keep the accounts of one bronze load as `audit/loads/<entity>/<load_id>.json`, atomically.
+
+    The gold export reads these back (pipelines/quality_export.py): the dashboards never see Dagster's
+    own run history, only the lake.
+    """
+    if entity not in ENTITY_SCHEMAS:
+        raise ValueError(f"unknown entity {entity!r}")
+    if not load_id or not all(character.isalnum() or character in "-_." for character in load_id):
+        raise ValueError(f"load id {load_id!r} must be a plain file name")
+    path = lake.load_audit / entity / f"{load_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        temporary.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 

@@ -230,3 +230,48 @@ def test_a_failing_asset_makes_run_exit_non_zero_with_a_clear_message(tmp_path: 
     assert "stage 'bronze, 2024-01-01 to" in completed.stderr
     assert "expected an 'incidents' folder" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_gold_holds_the_data_quality_tables_of_the_run(demo_run: tuple[Path, Path, RunSummary]) -> None:
+    # The loads, quarantine, quality results and freshness, built from the lake's own files by the gold
+    # export, agree with what the run reported and with bronze itself.
+    _, lake, summary = demo_run
+    gold = lake / "gold"
+    with duckdb.connect() as connection:
+        loads = connection.execute(
+            f"select entity, sum(rows_read), sum(rows_loaded), sum(rows_quarantined), sum(rows_outside_window), "
+            f"bool_and(is_balanced) from read_parquet('{gold / 'fct_source_loads.parquet'}') "
+            "where is_latest_load group by entity"
+        ).fetchall()
+        assert {entity for entity, *_ in loads} == set(ENTITIES)
+        for entity, read, loaded, quarantined, outside, balanced in loads:
+            counts = summary.bronze_counts[f"bronze/{entity}"]
+            assert (read, loaded, quarantined, outside) == (
+                counts["rows_read"], counts["rows_loaded"], counts["rows_quarantined"], counts["rows_outside_window"],
+            ), entity  # fmt: skip
+            assert balanced and read == loaded + quarantined + outside, entity
+        freshness = dict(
+            connection.execute(
+                f"select entity, sum(rows_in_bronze) from read_parquet('{gold / 'dim_source_freshness.parquet'}') "
+                "group by entity"
+            ).fetchall()
+        )
+        for entity in ENTITIES:
+            files = sorted((lake / "bronze" / entity).rglob("data.parquet"))
+            assert freshness[entity] == sum(pq.read_metadata(path).num_rows for path in files), entity
+        (last_day,) = connection.execute(
+            f"select max(last_event_date_local) from read_parquet('{gold / 'dim_source_freshness.parquet'}') "
+            "where entity = 'request'"
+        ).fetchone()
+        assert FIRST_DAY <= last_day <= LAST_DAY
+        results = connection.execute(
+            f"select entity, count(*), bool_and(success) filter (where severity = 'critical') "
+            f"from read_parquet('{gold / 'fct_quality_results.parquet'}') where is_latest_run group by entity"
+        ).fetchall()
+        assert {entity for entity, *_ in results} == set(ENTITIES)
+        assert all(count > 0 and critical_ok for _, count, critical_ok in results)
+        (quarantined,) = connection.execute(
+            f"select coalesce(sum(rows), 0) from read_parquet('{gold / 'fct_quarantine_reasons.parquet'}')"
+        ).fetchone()
+        assert quarantined >= max(counts["rows_quarantined"] for counts in summary.bronze_counts.values())
+    assert {path.parent.name for path in (lake / "audit" / "loads").glob("*/*.json")} == set(ENTITIES)

@@ -6,7 +6,8 @@ of the window are written, so that a backfill of March never touches April.
 """
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from dagster import (
     AssetCheckResult,
@@ -24,6 +25,8 @@ from dagster import (
 
 from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME
 from pipelines.bronze_load import EntityLoad, load_entity
+from pipelines.config import CivicConfig
+from pipelines.lake import Lake, new_load_id, write_load_audit
 from pipelines.quality import validate
 from pipelines.resources import CivicLakeResource
 
@@ -73,6 +76,53 @@ def _metadata(load: EntityLoad, window: tuple[date, date] | None) -> dict[str, o
     return {**totals, "window": window_text, "sources": MetadataValue.json(per_source)}
 
 
+COUNT_NAMES = ("rows_read", "rows_loaded", "rows_new", "rows_quarantined", "rows_outside_window", "rows_deleted")
+
+
+def audit_document(
+    config: CivicConfig,
+    lake: Lake,
+    load: EntityLoad,
+    load_id: str,
+    run_id: str,
+    window: tuple[date, date] | None,
+    started_at: datetime,
+    finished_at: datetime,
+) -> dict[str, object]:
+    """The accounts of one load as written to lake/audit/loads (read back by pipelines/quality_export.py)."""
+    configured = {source.id: source for source in config.sources_for(load.entity)}
+    sources = []
+    for source_load in load.sources:
+        source = configured.get(source_load.source_id)
+        quarantine = source_load.quarantine_file
+        if quarantine:
+            try:
+                quarantine = Path(quarantine).resolve().relative_to(lake.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        sources.append(
+            {
+                "source": source_load.source_id,
+                "commune_id": source.commune if source else None,
+                # What bronze rows carry in `_source` (pipelines/bronze_load.py, _source_label).
+                "source_label": f"{source.kind}:{source.location}" if source else None,
+                **{name: getattr(source_load, name) for name in COUNT_NAMES},
+                "balanced": source_load.balanced,
+                "skipped_reason": source_load.skipped_reason,
+                "quarantine_file": quarantine,
+            }
+        )
+    return {
+        "entity": load.entity,
+        "batch_id": load_id,
+        "run_id": run_id,
+        "window": {"first_day": window[0].isoformat(), "last_day": window[1].isoformat()} if window else None,
+        "started_at": started_at.astimezone(UTC).isoformat(),
+        "finished_at": finished_at.astimezone(UTC).isoformat(),
+        "sources": sources,
+    }
+
+
 def build_bronze_asset(entity: str) -> AssetsDefinition:
     key = bronze_key(entity)
     partitioned = entity in PARTITION_TIME
@@ -111,7 +161,18 @@ def build_bronze_asset(entity: str) -> AssetsDefinition:
         config = civiclake.load_config()
         lake = civiclake.lake
         window = _window(context)
+        started_at = datetime.now(UTC)
         load = load_entity(config, lake, entity, window, log=context.log.info)
+        finished_at = datetime.now(UTC)
+        # The accounts per source, kept in the lake for the gold export (the data-quality dashboard).
+        run_id = context.run.run_id
+        load_id = new_load_id(run_id, started_at)
+        write_load_audit(
+            lake,
+            entity,
+            load_id,
+            audit_document(config, lake, load, load_id, run_id, window, started_at, finished_at),
+        )
         yield MaterializeResult(asset_key=key, metadata=_metadata(load, window))
         yield AssetCheckResult(
             check_name="rows_balance",

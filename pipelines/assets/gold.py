@@ -1,10 +1,12 @@
-"""The gold export: every mart of the dbt project copied to lake/gold as one Parquet file."""
+"""The gold export: every mart of the dbt project copied to lake/gold as one Parquet file, plus the
+data-quality tables built from the lake's own accounts (pipelines/quality_export.py)."""
 
 import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines.assets.transform import civiclake_dbt_models
 from pipelines.lake import Lake
+from pipelines.quality_export import export_quality_tables
 from pipelines.resources import CivicLakeResource
 
 MART_PREFIXES = ("dim_", "fct_", "kpi_")
@@ -32,6 +34,8 @@ def export_gold(lake: Lake) -> dict[str, int]:
             )
             temporary.replace(target)
             exported[mart] = connection.execute(f'select count(*) from main."{mart}"').fetchone()[0]
+    # The loads, quarantine, quality results and freshness of the sources: not dbt marts, but gold too.
+    exported.update(export_quality_tables(lake))
     for stale in lake.gold.glob("*.parquet"):
         if stale.stem not in exported:
             stale.unlink()
@@ -41,7 +45,9 @@ def export_gold(lake: Lake) -> dict[str, int]:
 @asset(
     deps=[civiclake_dbt_models],
     group_name="gold",
-    description="The marts (dim_, fct_, kpi_) exported to lake/gold as Parquet: what dashboards read.",
+    description="The marts (dim_, fct_, kpi_) exported to lake/gold as Parquet: what dashboards read; "
+    "with them the data-quality tables (fct_source_loads, fct_quarantine_reasons, fct_quality_results, "
+    "dim_source_freshness) built from the lake's audit, quarantine and quality files.",
     kinds={"parquet", "duckdb"},
 )
 def gold_marts(context: AssetExecutionContext, civiclake: CivicLakeResource) -> MaterializeResult:
