@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEMO_SOURCES ?= demo-sources
 LAKE ?= lake
 
-.PHONY: install demo test lint format dagster clean
+.PHONY: install browser demo test lint format dagster clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -14,7 +14,16 @@ install:
 demo: install
 	$(UV) run civiclake demo --out $(DEMO_SOURCES) --lake $(LAKE)
 
-test: install
+# Chromium for the browser tests, from Debian's packages (Playwright's own browser download does not
+# work here). Installed only when missing; needs root or sudo, as on CI machines.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y --no-install-recommends chromium chromium-driver \
+		|| { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium chromium-driver; }; \
+	}
+
+test: install browser
 	$(UV) run pytest
 
 lint: install

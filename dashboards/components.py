@@ -121,7 +121,7 @@ def sidebar_filters(lake: Path, lang: str) -> Filters | None:
             format_func=lambda p: t("period.rolling", lang, month=p) if period_type == "rolling_12_months" else p,
             key=f"period_{period_type}",
         )
-        services = data.list_services(lake, commune_id) if _has_gold(lake, "dim_service") else pd.DataFrame()
+        services = data.list_services(lake, commune_id) if data.has_gold(lake, "dim_service") else pd.DataFrame()
         service_code = None
         if not services.empty:
             codes = [None, *sorted(services["service_code"], key=lambda c: service_name(services, c, lang).casefold())]
@@ -152,10 +152,6 @@ def filters() -> Filters | None:
     return chosen if isinstance(chosen, Filters) else None
 
 
-def _has_gold(lake: Path, name: str) -> bool:
-    return (data.gold_dir(lake) / f"{name}.parquet").is_file()
-
-
 def download_csv(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """A button that downloads `frame` as CSV (UTF-8, the columns as in the table)."""
     st.download_button(
@@ -175,7 +171,7 @@ def table_with_download(frame: pd.DataFrame, name: str, lang: str, key: str, **d
 
 
 def accessible_chart(chart: alt.TopLevelMixin, description: str) -> None:
-    """Draw an Altair chart with a text alternative: the chart's description (read by screen readers as
-    the SVG's aria description) repeated as a caption under it, so that nobody needs the picture."""
-    st.altair_chart(chart.properties(description=description), use_container_width=True)
+    """Draw an Altair chart with a text alternative: the description is the chart's aria description (read by
+    screen readers) and a caption under it, so that nobody needs the picture."""
+    st.altair_chart(chart.properties(description=description), width="stretch")
     st.caption(description)

@@ -9,6 +9,7 @@ a new `civiclake run` is picked up on the next rerun without restarting the serv
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Sequence
@@ -42,10 +43,17 @@ _SQL_COMMUNES = """
     FROM dim_commune
     ORDER BY coalesce(name_en, commune_id), commune_id
 """
+# The periods of the commune's requests: other adoption figures reach further (appointment slots booked
+# for next year), but a period without requests is not one to open the dashboard on. A commune with no
+# request figure at all falls back on its other adoption figures.
 _SQL_PERIODS = """
     SELECT DISTINCT period, period_start, period_end
     FROM kpi_adoption
-    WHERE commune_id = ? AND period_type = ?
+    WHERE commune_id = $1 AND period_type = $2 AND breakdown = 'all'
+      AND (
+        kpi_name = 'requests_volume'
+        OR NOT EXISTS (SELECT 1 FROM kpi_adoption WHERE commune_id = $1 AND kpi_name = 'requests_volume')
+      )
     ORDER BY period_start DESC, period DESC
 """
 _SQL_KPIS = """
@@ -203,6 +211,16 @@ def monthly_trend(
 
 # --- common filters (dashboards/components.py) -----------------------------------------------------
 
+
+def has_gold(lake: str | os.PathLike[str] | None, name: str) -> bool:
+    """Whether the lake has gold/<name>.parquet (a page says so rather than failing when one lacks)."""
+    return (gold_dir(lake) / f"{name}.parquet").is_file()
+
+
+def missing_gold(lake: str | os.PathLike[str] | None, names: Sequence[str]) -> list[str]:
+    """Which of the gold tables `names` the lake lacks (a page section says so instead of failing)."""
+    return [name for name in names if not has_gold(lake, name)]
+
 _SQL_SERVICES = """
     SELECT service_code, name_fr, name_nl, name_en, process_code, digital_since
     FROM dim_service
@@ -221,12 +239,869 @@ def list_services(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.Da
 
 # --- targets page ----------------------------------------------------------------------------------
 
+# The KPI marts in the long format that a target or the communes table can draw on (fixed names, never
+# from a filter value). A mart missing from the lake is skipped, not an error.
+LONG_KPI_GOLD: tuple[str, ...] = ("kpi_adoption", "kpi_contact_centre", "kpi_processing")
+TARGET_COLUMNS = (
+    "kpi_name", "target_value", "deadline", "as_of_month", "as_of_date", "latest_value", "latest_numerator",
+    "latest_denominator", "gap", "lower_is_better", "months_used", "slope_per_month", "projected_value",
+    "projection_low", "projection_high", "status",
+)  # fmt: skip
+TARGET_TREND_COLUMNS = ("kpi_name", "period", "period_start", "period_end", "numerator", "denominator", "value", "unit")
+CATALOGUE_DEMAND_COLUMNS = (
+    "service_code", "name_fr", "name_nl", "name_en", "digital_since", "is_online",
+    "requests", "non_digital_requests", "catalogue_requests",
+)  # fmt: skip
+
+# Each target (KPI x deadline) as it stood at the last month that ends on or before the given day.
+_SQL_TARGET_STATUS = """
+    SELECT kpi_name, target_value, deadline, as_of_month, as_of_date, latest_value, latest_numerator,
+        latest_denominator, gap, lower_is_better, months_used, slope_per_month, projected_value,
+        projection_low, projection_high, status
+    FROM kpi_target_status
+    WHERE commune_id = ? AND as_of_date <= ?
+    QUALIFY row_number() OVER (PARTITION BY kpi_name, deadline ORDER BY as_of_date DESC) = 1
+    ORDER BY kpi_name, deadline
+"""
+_SQL_TARGET_TREND = """
+    SELECT kpi_name, period, period_start, period_end, numerator, denominator, value, unit
+    FROM {mart}
+    WHERE commune_id = ? AND period_type = 'month' AND breakdown = 'all' AND list_contains(?, kpi_name)
+      AND period_end <= ?
+"""
+# The services active on the day (KPIS.md services_digital_share: active from active_from, up to the day
+# before retired_on), whether they can be done online that day (digital_since on or before it), and the
+# requests they received in the 12 months that end on the day; catalogue_requests: the requests of those
+# months for a service of the commune's catalogue (the denominator of services_digital_share_weighted).
+_SQL_CATALOGUE_DEMAND = """
+    WITH catalogue AS (
+        SELECT service_code, name_fr, name_nl, name_en, digital_since,
+            coalesce(digital_since <= ?, false) AS is_online
+        FROM dim_service
+        WHERE commune_id = ? AND active_from <= ? AND (retired_on IS NULL OR ? < retired_on)
+    ),
+    demand AS (
+        SELECT service_code,
+            count(*) AS requests,
+            count(*) FILTER (WHERE is_known_channel AND NOT is_digital) AS non_digital_requests
+        FROM fct_requests
+        WHERE commune_id = ? AND created_date_local > ? - INTERVAL 12 MONTH AND created_date_local <= ?
+            AND service_code IN (SELECT service_code FROM dim_service WHERE commune_id = ?)
+        GROUP BY service_code
+    )
+    SELECT catalogue.service_code, name_fr, name_nl, name_en, digital_since, is_online,
+        coalesce(demand.requests, 0) AS requests,
+        coalesce(demand.non_digital_requests, 0) AS non_digital_requests,
+        (SELECT coalesce(sum(requests), 0) FROM demand) AS catalogue_requests
+    FROM catalogue
+    LEFT JOIN demand ON catalogue.service_code = demand.service_code
+    ORDER BY is_online, non_digital_requests DESC, requests DESC, catalogue.service_code
+"""
+
+
+def _as_day(day: object) -> dt.date | None:
+    """A date (or Timestamp) as a date; None for anything else, such as a string from outside."""
+    if isinstance(day, pd.Timestamp):
+        return None if pd.isna(day) else day.date()
+    if isinstance(day, dt.date):
+        return day if not isinstance(day, dt.datetime) else day.date()
+    return None
+
+
+def target_status(lake: str | os.PathLike[str] | None, commune_id: str, as_of: object) -> pd.DataFrame:
+    """Each target of the commune as it stood at the last month ending on or before `as_of` (a date).
+
+    One row per KPI and deadline, columns of kpi_target_status (TARGET_COLUMNS); empty when the lake has
+    no kpi_target_status or for a malformed commune or date.
+    """
+    day = _as_day(as_of)
+    if not _valid_commune(commune_id) or day is None or not has_gold(lake, "kpi_target_status"):
+        return _empty(TARGET_COLUMNS)
+    return _query(lake, _SQL_TARGET_STATUS, (commune_id, day))
+
+
+def target_trend(
+    lake: str | os.PathLike[str] | None, commune_id: str, kpi_names: Sequence[str], until: object
+) -> pd.DataFrame:
+    """The monthly values (breakdown 'all') of the KPIs for the commune, every month ending by `until`.
+
+    Columns: kpi_name, period (`2024-03`), period_start, period_end, numerator, denominator, value, unit;
+    ordered by KPI then month. Read from every long KPI mart of the lake.
+    """
+    names = list(kpi_names) if not isinstance(kpi_names, str) else [kpi_names]
+    day = _as_day(until)
+    if (
+        not _valid_commune(commune_id)
+        or day is None
+        or not names
+        or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names)
+    ):
+        return _empty(TARGET_TREND_COLUMNS)
+    parts = [
+        _query(lake, _SQL_TARGET_TREND.format(mart=mart), (commune_id, names, day))
+        for mart in LONG_KPI_GOLD
+        if has_gold(lake, mart)
+    ]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return _empty(TARGET_TREND_COLUMNS)
+    return pd.concat(parts, ignore_index=True).sort_values(["kpi_name", "period_start"], ignore_index=True)
+
+
+def catalogue_demand(lake: str | os.PathLike[str] | None, commune_id: str, day: object) -> pd.DataFrame:
+    """The services of the commune active on `day` (a date), with the demand they carry.
+
+    Columns (CATALOGUE_DEMAND_COLUMNS): service_code, name_fr, name_nl, name_en, digital_since, is_online
+    (digital_since on or before `day`), requests and non_digital_requests (known channel, not digital)
+    of the service in the 12 months ending on `day`, and catalogue_requests: the requests of those
+    months for any service of the commune's catalogue (the same on every row). The services not online
+    come first, most non-digital requests first. Empty without dim_service or fct_requests, or for a
+    malformed commune or date.
+    """
+    when = _as_day(day)
+    if not _valid_commune(commune_id) or when is None:
+        return _empty(CATALOGUE_DEMAND_COLUMNS)
+    if not (has_gold(lake, "dim_service") and has_gold(lake, "fct_requests")):
+        return _empty(CATALOGUE_DEMAND_COLUMNS)
+    params = (when, commune_id, when, when, commune_id, when, when, commune_id)
+    return _query(lake, _SQL_CATALOGUE_DEMAND, params)
+
+
 # --- channels page ---------------------------------------------------------------------------------
+
+# Service codes as the catalogue spells them (`POP-EID`, `CIV-MARRIAGE`...): anything else is refused.
+_CHANNELS_SERVICE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# The appointment KPIs of the page (kpi_adoption, also per service) and those of the portal logins (never
+# per service: a login is not tied to a service).
+CHANNELS_APPOINTMENT_KPIS: tuple[str, ...] = (
+    "appointments_online_share",
+    "appointments_cancellation_rate",
+    "appointments_no_show_rate",
+    "appointments_booked",
+)
+CHANNELS_CITIZEN_KPIS: tuple[str, ...] = ("daily_active_citizens", "daily_active_citizens_weekday_median")
+CHANNELS_MIX_COLUMNS = (
+    "month", "channel", "name_fr", "name_nl", "name_en", "is_digital", "sort_order", "requests",
+)  # fmt: skip
+CHANNELS_HEATMAP_COLUMNS = ("iso_weekday", "hour", "requests", "office_hours_requests", "after_hours_requests")
+CHANNELS_KPI_COLUMNS = ("kpi_name", "breakdown", "breakdown_value", "numerator", "denominator", "value", "unit")
+CHANNELS_MONTHLY_COLUMNS = ("period", "period_start", "kpi_name", "numerator", "denominator", "value")
+CHANNELS_DAILY_COLUMNS = ("day", "numerator", "denominator", "value")
+
+# Requests by month and channel between two local dates; the channel's names, digital flag and order from
+# dim_channel (a channel missing from it keeps its code, after the known ones).
+_SQL_CHANNELS_MIX = """
+    SELECT date_trunc('month', r.created_date_local)::DATE AS month, r.channel,
+           any_value(c.name_fr) AS name_fr, any_value(c.name_nl) AS name_nl, any_value(c.name_en) AS name_en,
+           coalesce(any_value(c.is_digital), bool_or(r.is_digital)) AS is_digital,
+           coalesce(any_value(c.sort_order), 999) AS sort_order, count(*) AS requests
+    FROM fct_requests AS r
+    LEFT JOIN dim_channel AS c ON c.commune_id = r.commune_id AND c.channel = r.channel
+    WHERE r.commune_id = ? AND r.created_date_local BETWEEN ?::DATE AND ?::DATE
+      AND (?::VARCHAR IS NULL OR r.service_code = ?::VARCHAR)
+    GROUP BY 1, 2
+    ORDER BY month, sort_order, r.channel
+"""
+# Requests of a period by local ISO weekday (1 = Monday) and hour, with how many fell in office hours.
+_SQL_CHANNELS_HEATMAP = """
+    SELECT isodow(created_at_local)::INTEGER AS iso_weekday, hour(created_at_local)::INTEGER AS hour,
+           count(*) AS requests,
+           count(*) FILTER (WHERE is_office_hours) AS office_hours_requests,
+           count(*) FILTER (WHERE is_after_hours) AS after_hours_requests
+    FROM fct_requests
+    WHERE commune_id = ? AND created_date_local BETWEEN ?::DATE AND ?::DATE
+      AND (?::VARCHAR IS NULL OR service_code = ?::VARCHAR)
+    GROUP BY ALL
+    ORDER BY iso_weekday, hour
+"""
+# The figures of one period: the commune as a whole, or one service's breakdown rows.
+_SQL_CHANNELS_KPIS = """
+    SELECT kpi_name, breakdown, breakdown_value, numerator, denominator, value, unit
+    FROM kpi_adoption
+    WHERE commune_id = ? AND period_type = ? AND period = ? AND list_contains(?, kpi_name)
+      AND breakdown = CASE WHEN ?::VARCHAR IS NULL THEN 'all' ELSE 'service' END
+      AND breakdown_value = coalesce(?::VARCHAR, 'all')
+    ORDER BY kpi_name
+"""
+_SQL_CHANNELS_MONTHLY = """
+    SELECT period, period_start, kpi_name, numerator, denominator, value
+    FROM kpi_adoption
+    WHERE commune_id = ? AND period_type = 'month' AND period_start BETWEEN ?::DATE AND ?::DATE
+      AND list_contains(?, kpi_name)
+      AND breakdown = CASE WHEN ?::VARCHAR IS NULL THEN 'all' ELSE 'service' END
+      AND breakdown_value = coalesce(?::VARCHAR, 'all')
+    ORDER BY period_start, kpi_name
+"""
+_SQL_CHANNELS_DAILY = """
+    SELECT period_start AS day, numerator, denominator, value
+    FROM kpi_adoption
+    WHERE commune_id = ? AND period_type = 'day' AND kpi_name = ? AND breakdown = 'all'
+      AND period_start BETWEEN ?::DATE AND ?::DATE
+    ORDER BY period_start
+"""
+
+
+def _channels_service(service_code: object) -> tuple[bool, str | None]:
+    """(valid, code): None means every service; a malformed code is not valid."""
+    if service_code is None:
+        return True, None
+    if isinstance(service_code, str) and _CHANNELS_SERVICE.fullmatch(service_code):
+        return True, service_code
+    return False, None
+
+
+def _channels_date(day: object) -> str | None:
+    """An ISO date from a date, a Timestamp or an ISO string; None for anything else."""
+    if not isinstance(day, str) and not hasattr(day, "isoformat"):
+        return None
+    try:
+        stamp = pd.Timestamp(day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(stamp) else stamp.date().isoformat()
+
+
+def _channels_kpi_names(names: Sequence[str]) -> list[str] | None:
+    names = [names] if isinstance(names, str) else list(names)
+    if not names or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names):
+        return None
+    return names
+
+
+def channels_monthly_mix(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    first_day: object,
+    last_day: object,
+    service_code: str | None = None,
+) -> pd.DataFrame:
+    """Requests created between two local dates (both included) by month and intake channel, for one
+    service or all (the page asks for a calendar year, or the 12 months of a rolling window).
+
+    Columns: month (first day), channel, name_fr, name_nl, name_en, is_digital, sort_order, requests.
+    Needs fct_requests and dim_channel.
+    """
+    valid, service = _channels_service(service_code)
+    start, end = _channels_date(first_day), _channels_date(last_day)
+    if not _valid_commune(commune_id) or not valid or start is None or end is None:
+        return _empty(CHANNELS_MIX_COLUMNS)
+    return _query(lake, _SQL_CHANNELS_MIX, (commune_id, start, end, service, service))
+
+
+def channels_weekday_hour(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    period_start: object,
+    period_end: object,
+    service_code: str | None = None,
+) -> pd.DataFrame:
+    """Requests created in the period (local dates, both ends included) by ISO weekday (1-7) and hour (0-23).
+
+    Columns: iso_weekday, hour, requests, office_hours_requests, after_hours_requests; only the cells
+    with requests. Needs fct_requests.
+    """
+    valid, service = _channels_service(service_code)
+    start, end = _channels_date(period_start), _channels_date(period_end)
+    if not _valid_commune(commune_id) or not valid or start is None or end is None:
+        return _empty(CHANNELS_HEATMAP_COLUMNS)
+    return _query(lake, _SQL_CHANNELS_HEATMAP, (commune_id, start, end, service, service))
+
+
+def channels_period_kpis(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    period_type: str,
+    period: str,
+    kpi_names: Sequence[str],
+    service_code: str | None = None,
+) -> pd.DataFrame:
+    """Adoption KPIs of one period: the commune as a whole, or the breakdown of one service.
+
+    Columns: kpi_name, breakdown, breakdown_value, numerator, denominator, value, unit.
+    """
+    valid, service = _channels_service(service_code)
+    names = _channels_kpi_names(kpi_names)
+    if (
+        not _valid_commune(commune_id)
+        or period_type not in PERIOD_TYPES
+        or not isinstance(period, str)
+        or not valid
+        or names is None
+    ):
+        return _empty(CHANNELS_KPI_COLUMNS)
+    return _query(lake, _SQL_CHANNELS_KPIS, (commune_id, period_type, period, names, service, service))
+
+
+def channels_monthly_kpis(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    first_day: object,
+    last_day: object,
+    kpi_names: Sequence[str],
+    service_code: str | None = None,
+) -> pd.DataFrame:
+    """The monthly rows of adoption KPIs whose month starts between two dates (commune as a whole, or
+    one service).
+
+    Columns: period (`2024-03`), period_start, kpi_name, numerator, denominator, value.
+    """
+    valid, service = _channels_service(service_code)
+    names = _channels_kpi_names(kpi_names)
+    start, end = _channels_date(first_day), _channels_date(last_day)
+    if not _valid_commune(commune_id) or not valid or names is None or start is None or end is None:
+        return _empty(CHANNELS_MONTHLY_COLUMNS)
+    return _query(lake, _SQL_CHANNELS_MONTHLY, (commune_id, start, end, names, service, service))
+
+
+def channels_daily_kpi(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    kpi_name: str,
+    period_start: object,
+    period_end: object,
+) -> pd.DataFrame:
+    """The day rows of one KPI (commune as a whole) between two local dates, both included.
+
+    Columns: day, numerator, denominator, value.
+    """
+    start, end = _channels_date(period_start), _channels_date(period_end)
+    if (
+        not _valid_commune(commune_id)
+        or not isinstance(kpi_name, str)
+        or not _KPI_NAME.fullmatch(kpi_name)
+        or start is None
+        or end is None
+    ):
+        return _empty(CHANNELS_DAILY_COLUMNS)
+    return _query(lake, _SQL_CHANNELS_DAILY, (commune_id, kpi_name, start, end))
+
 
 # --- processes page --------------------------------------------------------------------------------
 
+# Process codes come from the event logs: free text, but never a quote, a semicolon, a backslash, a
+# control character or the " / " that joins a process and a channel / activity in a breakdown value.
+_PROCESS_CODE = re.compile(r"[^\x00-\x1f'\";\\]{1,128}")
+PROCESS_CHANNELS: tuple[str, ...] = ("portal", "app", "email", "phone", "counter", "post", "other", "unknown")
+PROCESS_LIST_COLUMNS = ("process_code", "cases")
+PROCESS_CHANNEL_COLUMNS = ("channel", "name_fr", "name_nl", "name_en", "is_digital", "sort_order")
+PROCESS_LEAD_TIME_COLUMNS = ("lead_time_days",)
+PROCESS_THROUGHPUT_COLUMNS = ("week_start", "cases_opened", "cases_closed")
+PROCESS_KPI_COLUMNS = ("kpi_name", "breakdown", "breakdown_value", "numerator", "denominator", "value", "detail")
+PROCESS_TRANSITION_COLUMNS = (
+    "from_activity",
+    "to_activity",
+    "transition_count",
+    "wait_median_days",
+    "wait_p90_days",
+    "wait_total_days",
+    "wait_mean_days",
+    "is_bottleneck_total",
+    "is_bottleneck_median",
+)
+PROCESS_VARIANT_COLUMNS = ("variant_rank", "variant", "cases", "process_cases", "share", "lead_time_median_days")
+
+_SQL_PROCESS_LIST = """
+    SELECT process_code, count(*) AS cases
+    FROM fct_cases
+    WHERE commune_id = ?
+    GROUP BY process_code
+    ORDER BY process_code
+"""
+_SQL_PROCESS_CHANNELS = """
+    SELECT channel, name_fr, name_nl, name_en, is_digital, sort_order
+    FROM dim_channel
+    WHERE commune_id = ?
+    ORDER BY sort_order, channel
+"""
+# Cases closed in the period (local date of closing), as KPIS.md counts lead times.
+_SQL_PROCESS_LEAD_TIMES = """
+    SELECT lead_time_days
+    FROM fct_cases
+    WHERE commune_id = ? AND process_code = ? AND (? IS NULL OR channel = ?)
+      AND is_closed AND lead_time_days IS NOT NULL
+      AND closed_date_local BETWEEN ? AND ?
+    ORDER BY lead_time_days
+"""
+# ISO weeks (Monday) that overlap the period; opened by the first event, closed by the closing date.
+_SQL_PROCESS_THROUGHPUT = """
+    WITH cases AS (
+        SELECT first_event_date_local, closed_date_local
+        FROM fct_cases
+        WHERE commune_id = ? AND process_code = ? AND (? IS NULL OR channel = ?)
+    ), bounds AS (SELECT CAST(? AS DATE) AS d0, CAST(? AS DATE) AS d1),
+    opened AS (
+        SELECT date_trunc('week', first_event_date_local) AS week_start, count(*) AS n
+        FROM cases, bounds WHERE first_event_date_local BETWEEN d0 AND d1 GROUP BY 1
+    ), closed AS (
+        SELECT date_trunc('week', closed_date_local) AS week_start, count(*) AS n
+        FROM cases, bounds WHERE closed_date_local BETWEEN d0 AND d1 GROUP BY 1
+    ), weeks AS (
+        SELECT CAST(unnest(generate_series(date_trunc('week', d0), date_trunc('week', d1), INTERVAL 7 DAY)) AS DATE)
+            AS week_start
+        FROM bounds
+    )
+    SELECT weeks.week_start, coalesce(opened.n, 0) AS cases_opened, coalesce(closed.n, 0) AS cases_closed
+    FROM weeks
+    LEFT JOIN opened ON opened.week_start = weeks.week_start
+    LEFT JOIN closed ON closed.week_start = weeks.week_start
+    ORDER BY weeks.week_start
+"""
+# The process's own rows (breakdowns process, process_channel, process_activity) and the age buckets of
+# the backlog (commune-wide in the marts; 'PROC / bucket' rows are taken too should a mart add them).
+_SQL_PROCESS_KPIS = """
+    SELECT kpi_name, breakdown, breakdown_value, numerator, denominator, value, detail
+    FROM kpi_processing
+    WHERE commune_id = ? AND period_type = ? AND period = ?
+      AND (
+        (breakdown = 'process' AND breakdown_value = ?)
+        OR (breakdown IN ('process_channel', 'process_activity') AND starts_with(breakdown_value, ? || ' / '))
+        OR (breakdown = 'age_bucket'
+            AND (strpos(breakdown_value, ' / ') = 0 OR starts_with(breakdown_value, ? || ' / ')))
+      )
+    ORDER BY kpi_name, breakdown, breakdown_value
+"""
+_SQL_PROCESS_TRANSITIONS = """
+    SELECT from_activity, to_activity, transition_count, wait_median_days, wait_p90_days, wait_total_days,
+           wait_mean_days, is_bottleneck_total, is_bottleneck_median
+    FROM kpi_process_transitions
+    WHERE commune_id = ? AND period_type = ? AND period = ? AND process_code = ?
+    ORDER BY transition_count DESC, from_activity, to_activity
+"""
+_SQL_PROCESS_VARIANTS = """
+    SELECT variant_rank, variant, cases, process_cases, share, lead_time_median_days
+    FROM kpi_process_variants
+    WHERE commune_id = ? AND period_type = ? AND period = ? AND process_code = ?
+    ORDER BY variant_rank
+"""
+
+
+def _valid_process(process_code: object) -> bool:
+    return (
+        isinstance(process_code, str)
+        and _PROCESS_CODE.fullmatch(process_code) is not None
+        and " / " not in process_code
+    )
+
+
+def _valid_channel(channel: object) -> bool:
+    return channel is None or channel in PROCESS_CHANNELS
+
+
+def _valid_period(period_type: object, period: object) -> bool:
+    return period_type in PERIOD_TYPES and isinstance(period, str) and 0 < len(period) <= 32
+
+
+def _as_date(value: object) -> object | None:
+    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp)) and not hasattr(value, "year"):
+        return None
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def process_list(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
+    """The processes of the commune's cases (process_code, cases), by code. Empty without fct_cases."""
+    if not _valid_commune(commune_id) or missing_gold(lake, ["fct_cases"]):
+        return _empty(PROCESS_LIST_COLUMNS)
+    return _query(lake, _SQL_PROCESS_LIST, (commune_id,))
+
+
+def process_channels(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
+    """The channels of dim_channel for the commune (channel, names, is_digital, sort_order)."""
+    if not _valid_commune(commune_id) or missing_gold(lake, ["dim_channel"]):
+        return _empty(PROCESS_CHANNEL_COLUMNS)
+    return _query(lake, _SQL_PROCESS_CHANNELS, (commune_id,))
+
+
+def process_lead_times(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    process_code: str,
+    channel: str | None,
+    period_start: object,
+    period_end: object,
+) -> pd.DataFrame:
+    """Lead times (days) of the process's cases closed between the two local dates (inclusive), one row
+    per case, ascending; `channel` None for every channel."""
+    start, end = _as_date(period_start), _as_date(period_end)
+    if (
+        not _valid_commune(commune_id)
+        or not _valid_process(process_code)
+        or not _valid_channel(channel)
+        or start is None
+        or end is None
+        or missing_gold(lake, ["fct_cases"])
+    ):
+        return _empty(PROCESS_LEAD_TIME_COLUMNS)
+    return _query(lake, _SQL_PROCESS_LEAD_TIMES, (commune_id, process_code, channel, channel, start, end))
+
+
+def process_weekly_throughput(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    process_code: str,
+    channel: str | None,
+    period_start: object,
+    period_end: object,
+) -> pd.DataFrame:
+    """Cases of the process opened (first event) and closed per ISO week (week_start: the Monday) within
+    the two local dates; every week overlapping the period has a row (zeros included)."""
+    start, end = _as_date(period_start), _as_date(period_end)
+    if (
+        not _valid_commune(commune_id)
+        or not _valid_process(process_code)
+        or not _valid_channel(channel)
+        or start is None
+        or end is None
+        or start > end
+        or missing_gold(lake, ["fct_cases"])
+    ):
+        return _empty(PROCESS_THROUGHPUT_COLUMNS)
+    return _query(lake, _SQL_PROCESS_THROUGHPUT, (commune_id, process_code, channel, channel, start, end))
+
+
+def process_kpis(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    period_type: str,
+    period: str,
+    process_code: str,
+) -> pd.DataFrame:
+    """The kpi_processing rows of one process and period: breakdown process (= the process),
+    process_channel and process_activity ('PROC / x'), and the backlog's age buckets (commune-wide
+    'bucket' rows, or 'PROC / bucket' ones if the mart has them)."""
+    if (
+        not _valid_commune(commune_id)
+        or not _valid_period(period_type, period)
+        or not _valid_process(process_code)
+        or missing_gold(lake, ["kpi_processing"])
+    ):
+        return _empty(PROCESS_KPI_COLUMNS)
+    params = (commune_id, period_type, period, process_code, process_code, process_code)
+    return _query(lake, _SQL_PROCESS_KPIS, params)
+
+
+def process_transitions(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    period_type: str,
+    period: str,
+    process_code: str,
+) -> pd.DataFrame:
+    """kpi_process_transitions of one process and period (month, quarter, year, rolling_12_months),
+    most frequent pair first."""
+    if (
+        not _valid_commune(commune_id)
+        or not _valid_period(period_type, period)
+        or not _valid_process(process_code)
+        or missing_gold(lake, ["kpi_process_transitions"])
+    ):
+        return _empty(PROCESS_TRANSITION_COLUMNS)
+    return _query(lake, _SQL_PROCESS_TRANSITIONS, (commune_id, period_type, period, process_code))
+
+
+def process_variants(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    period_type: str,
+    period: str,
+    process_code: str,
+) -> pd.DataFrame:
+    """The top variants (kpi_process_variants) of one process and period, by rank."""
+    if (
+        not _valid_commune(commune_id)
+        or not _valid_period(period_type, period)
+        or not _valid_process(process_code)
+        or missing_gold(lake, ["kpi_process_variants"])
+    ):
+        return _empty(PROCESS_VARIANT_COLUMNS)
+    return _query(lake, _SQL_PROCESS_VARIANTS, (commune_id, period_type, period, process_code))
+
+
 # --- contact centre page ---------------------------------------------------------------------------
+
+CONTACT_CENTRE_KPIS: tuple[str, ...] = (
+    "calls_offered",
+    "calls_answered",
+    "calls_abandoned",
+    "calls_short_abandoned",
+    "abandonment_rate",
+    "service_level",
+    "average_speed_of_answer",
+    "average_handle_time",
+)
+# The KPIs of the contact centre that can have a target (kpi_target_status) or a reference value.
+CONTACT_CENTRE_TARGET_KPIS: tuple[str, ...] = ("service_level", "average_speed_of_answer", "average_handle_time")
+CC_KPI_COLUMNS = ("breakdown", "breakdown_value", "kpi_name", "numerator", "denominator", "value", "unit")
+CC_DAILY_COLUMNS = ("day", "kpi_name", "numerator", "denominator", "value")
+CC_HOURLY_COLUMNS = ("hour", "offered", "answered", "abandoned", "short_abandoned")
+CC_TARGET_COLUMNS = ("kpi_name", "target_value", "deadline", "as_of_month")
+
+_SQL_CC_KPIS = """
+    SELECT breakdown, breakdown_value, kpi_name, numerator, denominator, value, unit
+    FROM kpi_contact_centre
+    WHERE commune_id = ? AND period_type = ? AND period = ? AND breakdown IN ('all', 'queue')
+    ORDER BY breakdown, breakdown_value, kpi_name
+"""
+_SQL_CC_DAILY = """
+    SELECT period_start AS day, kpi_name, numerator, denominator, value
+    FROM kpi_contact_centre
+    WHERE commune_id = ? AND period_type = 'day' AND breakdown = 'all'
+      AND period_start BETWEEN ? AND ? AND list_contains(?, kpi_name)
+    ORDER BY day, kpi_name
+"""
+_SQL_CC_HOURLY = """
+    SELECT entered_hour_local AS hour,
+        count(*) FILTER (WHERE is_offered) AS offered,
+        count(*) FILTER (WHERE is_answered) AS answered,
+        count(*) FILTER (WHERE is_abandoned) AS abandoned,
+        count(*) FILTER (WHERE is_short_abandon) AS short_abandoned
+    FROM fct_calls
+    WHERE commune_id = ? AND entered_date_local BETWEEN ? AND ?
+    GROUP BY entered_hour_local
+    ORDER BY hour
+"""
+# The target of each KPI as it stood at the end of the period (else the earliest known): the latest
+# as_of_date on or before it.
+_SQL_CC_TARGETS = """
+    SELECT kpi_name, target_value, deadline, as_of_month
+    FROM kpi_target_status
+    WHERE commune_id = ? AND list_contains(?, kpi_name)
+    QUALIFY row_number() OVER (
+        PARTITION BY kpi_name ORDER BY (as_of_date <= ?) DESC, as_of_date DESC, deadline
+    ) = 1
+    ORDER BY kpi_name
+"""
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A date from a date, datetime or pd.Timestamp; None for anything else (a string is refused)."""
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def contact_centre_kpis(
+    lake: str | os.PathLike[str] | None, commune_id: str, period_type: str, period: str
+) -> pd.DataFrame:
+    """The contact-centre KPIs of one commune and period: the commune as a whole (breakdown `all`) and
+    per queue (breakdown `queue`, breakdown_value = the queue).
+
+    Columns: breakdown, breakdown_value, kpi_name, numerator, denominator, value, unit. Empty when the
+    table is missing or a filter value is malformed.
+    """
+    if (
+        not _valid_commune(commune_id)
+        or period_type not in PERIOD_TYPES
+        or not isinstance(period, str)
+        or not has_gold(lake, "kpi_contact_centre")
+    ):
+        return _empty(CC_KPI_COLUMNS)
+    return _query(lake, _SQL_CC_KPIS, (commune_id, period_type, period))
+
+
+def contact_centre_daily(
+    lake: str | os.PathLike[str] | None,
+    commune_id: str,
+    first_day: object,
+    last_day: object,
+    kpi_names: Sequence[str] = CONTACT_CENTRE_KPIS,
+) -> pd.DataFrame:
+    """The day rows of the contact-centre KPIs (commune as a whole) from first_day to last_day inclusive.
+
+    Columns: day, kpi_name, numerator, denominator, value; by day then KPI.
+    """
+    first, last = _as_date(first_day), _as_date(last_day)
+    names = list(kpi_names) if not isinstance(kpi_names, str) else [kpi_names]
+    if (
+        not _valid_commune(commune_id)
+        or first is None
+        or last is None
+        or not names
+        or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names)
+        or not has_gold(lake, "kpi_contact_centre")
+    ):
+        return _empty(CC_DAILY_COLUMNS)
+    return _query(lake, _SQL_CC_DAILY, (commune_id, first, last, names))
+
+
+def contact_centre_hourly(
+    lake: str | os.PathLike[str] | None, commune_id: str, first_day: object, last_day: object
+) -> pd.DataFrame:
+    """Calls by local hour of entering the queue (0-23) over the local days first_day to last_day.
+
+    Columns: hour, offered, answered, abandoned, short_abandoned (as fct_calls flags them); hours
+    without a call are absent.
+    """
+    first, last = _as_date(first_day), _as_date(last_day)
+    if not _valid_commune(commune_id) or first is None or last is None or not has_gold(lake, "fct_calls"):
+        return _empty(CC_HOURLY_COLUMNS)
+    return _query(lake, _SQL_CC_HOURLY, (commune_id, first, last))
+
+
+def contact_centre_targets(lake: str | os.PathLike[str] | None, commune_id: str, as_of: object) -> pd.DataFrame:
+    """The configured targets of the commune for service level, ASA and AHT, as of a day.
+
+    Columns: kpi_name, target_value, deadline, as_of_month; one row per KPI that has a target (the page
+    falls back on its reference values for the others).
+    """
+    day = _as_date(as_of)
+    if not _valid_commune(commune_id) or day is None or not has_gold(lake, "kpi_target_status"):
+        return _empty(CC_TARGET_COLUMNS)
+    return _query(lake, _SQL_CC_TARGETS, (commune_id, list(CONTACT_CENTRE_TARGET_KPIS), day))
+
 
 # --- data quality page -----------------------------------------------------------------------------
 
+# The entities of the lake (connectors/schemas.py); anything else cannot match.
+_ENTITY = re.compile(r"[a-z_]{1,32}")
+DQ_FRESHNESS_COLUMNS = (
+    "entity",
+    "source",
+    "commune_id",
+    "source_label",
+    "last_loaded_at",
+    "last_ingested_at",
+    "first_event_date_local",
+    "last_event_date_local",
+    "rows_in_bronze",
+)
+DQ_LOAD_COLUMNS = (
+    "entity",
+    "source",
+    "commune_id",
+    "batch_id",
+    "window_first_day",
+    "window_last_day",
+    "started_at",
+    "finished_at",
+    "rows_read",
+    "rows_loaded",
+    "rows_new",
+    "rows_quarantined",
+    "rows_outside_window",
+    "rows_deleted",
+    "is_balanced",
+    "skipped_reason",
+)
+DQ_REASON_COLUMNS = ("entity", "source", "reason", "rows", "batches", "last_batch_id")
+DQ_RESULT_COLUMNS = (
+    "entity",
+    "run_label",
+    "run_at",
+    "expectation",
+    "column_name",
+    "severity",
+    "success",
+    "observed_value",
+    "unexpected_count",
+    "element_count",
+    "exception",
+)
+
+_SQL_DQ_FRESHNESS = """
+    SELECT entity, source, commune_id, source_label, last_loaded_at, last_ingested_at,
+        first_event_date_local, last_event_date_local, rows_in_bronze
+    FROM dim_source_freshness
+    WHERE ? IS NULL OR entity = ?
+    ORDER BY entity, source, commune_id
+"""
+_SQL_DQ_LOADS = """
+    SELECT entity, source, commune_id, batch_id, window_first_day, window_last_day, started_at, finished_at,
+        rows_read, rows_loaded, rows_new, rows_quarantined, rows_outside_window, rows_deleted, is_balanced,
+        skipped_reason
+    FROM fct_source_loads
+    WHERE (? IS NULL OR entity = ?) AND (NOT ? OR is_latest_load)
+    ORDER BY entity, source, finished_at DESC, batch_id DESC
+"""
+_SQL_DQ_REASONS = """
+    SELECT entity, source, reason, rows, batches, last_batch_id
+    FROM fct_quarantine_reasons
+    WHERE ? IS NULL OR entity = ?
+    ORDER BY entity, source, rows DESC, reason
+"""
+_SQL_DQ_RESULTS = """
+    SELECT entity, run_label, run_at, expectation, column_name, severity, success, observed_value,
+        unexpected_count, element_count, exception
+    FROM fct_quality_results
+    WHERE (? IS NULL OR entity = ?) AND (NOT ? OR is_latest_run)
+    ORDER BY entity, run_at DESC, run_label, expectation_order
+"""
+
+
+def _entity_filter(entity: object) -> tuple[bool, str | None]:
+    """(valid, value): None means every entity; a malformed entity is not valid."""
+    if entity is None:
+        return True, None
+    return (isinstance(entity, str) and _ENTITY.fullmatch(entity) is not None), entity  # type: ignore[return-value]
+
+
+def source_freshness(lake: str | os.PathLike[str] | None, entity: str | None = None) -> pd.DataFrame:
+    """Per entity and source: latest load, latest row written, first and last event day, rows in bronze."""
+    valid, value = _entity_filter(entity)
+    if not valid or not has_gold(lake, "dim_source_freshness"):
+        return _empty(DQ_FRESHNESS_COLUMNS)
+    return _query(lake, _SQL_DQ_FRESHNESS, (value, value))
+
+
+def source_loads(
+    lake: str | os.PathLike[str] | None, entity: str | None = None, latest_only: bool = True
+) -> pd.DataFrame:
+    """The bronze loads per source (rows read, loaded, quarantined...): the latest of each source, or all."""
+    valid, value = _entity_filter(entity)
+    if not valid or not isinstance(latest_only, bool) or not has_gold(lake, "fct_source_loads"):
+        return _empty(DQ_LOAD_COLUMNS)
+    return _query(lake, _SQL_DQ_LOADS, (value, value, latest_only))
+
+
+def quarantine_reasons(lake: str | os.PathLike[str] | None, entity: str | None = None) -> pd.DataFrame:
+    """The quarantined records per entity, source and reason."""
+    valid, value = _entity_filter(entity)
+    if not valid or not has_gold(lake, "fct_quarantine_reasons"):
+        return _empty(DQ_REASON_COLUMNS)
+    return _query(lake, _SQL_DQ_REASONS, (value, value))
+
+
+def quality_results(
+    lake: str | os.PathLike[str] | None, entity: str | None = None, latest_only: bool = True
+) -> pd.DataFrame:
+    """The Great Expectations results per expectation: of each entity's latest run, or of every run."""
+    valid, value = _entity_filter(entity)
+    if not valid or not isinstance(latest_only, bool) or not has_gold(lake, "fct_quality_results"):
+        return _empty(DQ_RESULT_COLUMNS)
+    return _query(lake, _SQL_DQ_RESULTS, (value, value, latest_only))
+
+
 # --- communes page ---------------------------------------------------------------------------------
+
+COMMUNE_KPI_COLUMNS = ("commune_id", "mart", "kpi_name", "unit", "numerator", "denominator", "value")
+_SQL_COMMUNE_KPIS = """
+    SELECT commune_id, ? AS mart, kpi_name, unit, numerator, denominator, value
+    FROM {mart}
+    WHERE period_type = ? AND period = ? AND breakdown = 'all'
+"""
+
+
+def commune_kpis(lake: str | os.PathLike[str] | None, period_type: str, period: str) -> pd.DataFrame:
+    """Every KPI (breakdown 'all') of every commune for one period, from the long KPI marts of the lake.
+
+    Columns: commune_id, mart (kpi_adoption, kpi_contact_centre, kpi_processing), kpi_name, unit,
+    numerator, denominator, value; ordered by mart, KPI and commune. Empty for a malformed period.
+    """
+    if period_type not in PERIOD_TYPES or not isinstance(period, str):
+        return _empty(COMMUNE_KPI_COLUMNS)
+    parts = [
+        _query(lake, _SQL_COMMUNE_KPIS.format(mart=mart), (mart, period_type, period))
+        for mart in LONG_KPI_GOLD  # fixed names (targets page section), never a filter value
+        if has_gold(lake, mart)
+    ]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return _empty(COMMUNE_KPI_COLUMNS)
+    return pd.concat(parts, ignore_index=True).sort_values(["mart", "kpi_name", "commune_id"], ignore_index=True)

@@ -1,0 +1,298 @@
+"""Texts of the "Data quality" page (dashboards/views/data_quality.py), in EN, FR and NL."""
+
+TEXTS = {
+    "en": {
+        "data_quality.title": "Data quality",
+        "data_quality.intro": (
+            "For the data team: how fresh each source is, what each load read, loaded and quarantined, and the "
+            "latest Great Expectations results. Every source of the lake: the sidebar filters do not apply."
+        ),
+        "data_quality.missing": "No {table} in {gold} yet: it is written by the gold export of `civiclake run`.",
+        "data_quality.empty": "{table} is empty: no load has been recorded yet.",
+        "data_quality.entity_filter": "Entity",
+        "data_quality.all_entities": "All entities",
+        "data_quality.entity.service": "Services",
+        "data_quality.entity.request": "Requests",
+        "data_quality.entity.case_event": "Case events",
+        "data_quality.entity.appointment": "Appointments",
+        "data_quality.entity.call": "Calls",
+        "data_quality.entity.portal_login": "Portal logins",
+        "data_quality.tile.sources": "Sources",
+        "data_quality.tile.sources_caption": "{sources} sources of {entities} entities in bronze",
+        "data_quality.tile.last_load": "Latest load",
+        "data_quality.tile.last_load_caption": "UTC; oldest latest load: {oldest} ({source})",
+        "data_quality.tile.quarantined": "Rows quarantined (latest loads)",
+        "data_quality.tile.quarantined_caption": "{numerator} of {denominator} rows read in the latest loads",
+        "data_quality.tile.expectations": "Expectations met",
+        "data_quality.tile.expectations_caption": "{numerator} of {denominator} expectations of the latest runs; "
+        "{critical} critical failures",
+        "data_quality.freshness.title": "Freshness of the sources",
+        "data_quality.freshness.caption": (
+            "Latest load: when a load last read the source (UTC). Latest row written: the newest row it brought "
+            "into bronze. Latest event day: the newest local day in bronze."
+        ),
+        "data_quality.loads.title": "Rows read, loaded and quarantined",
+        "data_quality.loads.caption": (
+            "The latest load of each source. Read = loaded + quarantined + outside the load's window; "
+            "a load that does not balance is flagged."
+        ),
+        "data_quality.loads.chart_x": "Rows",
+        "data_quality.loads.chart_y": "Source",
+        "data_quality.loads.part.loaded": "Loaded",
+        "data_quality.loads.part.quarantined": "Quarantined",
+        "data_quality.loads.part.outside_window": "Outside the window",
+        "data_quality.loads.description": (
+            "Latest load of each source: {read} rows read, {loaded} loaded, {quarantined} quarantined "
+            "({share}, {quarantined} of {read}), {outside} outside the window. Most quarantined: {worst} with "
+            "{worst_rows}."
+        ),
+        "data_quality.loads.unbalanced": "Loads whose counts do not balance: {sources}.",
+        "data_quality.loads.history": "Every load",
+        "data_quality.reasons.title": "Why rows were quarantined",
+        "data_quality.reasons.caption": "{rows} quarantined records for {reasons} reasons (a record found again "
+        "by a later load counts once).",
+        "data_quality.reasons.none": "No quarantined row.",
+        "data_quality.results.title": "Great Expectations: latest results",
+        "data_quality.results.caption": "The latest run of each entity's suite; failures first.",
+        "data_quality.results.summary": "By entity",
+        "data_quality.results.observed": "{unexpected} of {elements} rows unexpected",
+        "data_quality.col.entity": "Entity",
+        "data_quality.col.source": "Source",
+        "data_quality.col.commune_id": "Commune",
+        "data_quality.col.source_label": "Connector and location",
+        "data_quality.col.last_loaded_at": "Latest load (UTC)",
+        "data_quality.col.last_ingested_at": "Latest row written (UTC)",
+        "data_quality.col.first_event_date_local": "First event day",
+        "data_quality.col.last_event_date_local": "Latest event day",
+        "data_quality.col.rows_in_bronze": "Rows in bronze",
+        "data_quality.col.batch_id": "Load",
+        "data_quality.col.window_first_day": "Window from",
+        "data_quality.col.window_last_day": "Window to",
+        "data_quality.col.started_at": "Started (UTC)",
+        "data_quality.col.finished_at": "Finished (UTC)",
+        "data_quality.col.rows_read": "Read",
+        "data_quality.col.rows_loaded": "Loaded",
+        "data_quality.col.rows_new": "New",
+        "data_quality.col.rows_quarantined": "Quarantined",
+        "data_quality.col.rows_outside_window": "Outside the window",
+        "data_quality.col.rows_deleted": "Deleted",
+        "data_quality.col.is_balanced": "Balanced",
+        "data_quality.col.skipped_reason": "Skipped because",
+        "data_quality.col.reason": "Reason",
+        "data_quality.col.rows": "Records",
+        "data_quality.col.batches": "Loads",
+        "data_quality.col.last_batch_id": "Latest load",
+        "data_quality.col.run_label": "Run",
+        "data_quality.col.run_at": "Run at (UTC)",
+        "data_quality.col.expectation": "Expectation",
+        "data_quality.col.column_name": "Column",
+        "data_quality.col.severity": "Severity",
+        "data_quality.col.success": "Met",
+        "data_quality.col.observed": "Observed",
+        "data_quality.col.unexpected_count": "Unexpected rows",
+        "data_quality.col.element_count": "Rows checked",
+        "data_quality.col.exception": "Error",
+        "data_quality.col.expectations": "Expectations",
+        "data_quality.col.met": "Met",
+        "data_quality.col.critical_failures": "Critical failures",
+        "data_quality.col.warning_failures": "Warnings",
+    },
+    "fr": {
+        "data_quality.title": "Qualité des données",
+        "data_quality.intro": (
+            "Pour l'équipe données : la fraîcheur de chaque source, ce que chaque chargement a lu, chargé et mis "
+            "en quarantaine, et les derniers résultats de Great Expectations. Toutes les sources du lac : les "
+            "filtres de la barre latérale ne s'appliquent pas."
+        ),
+        "data_quality.missing": "Pas encore de {table} dans {gold} : il est écrit par l'export gold de "
+        "`civiclake run`.",
+        "data_quality.empty": "{table} est vide : aucun chargement n'a encore été enregistré.",
+        "data_quality.entity_filter": "Entité",
+        "data_quality.all_entities": "Toutes les entités",
+        "data_quality.entity.service": "Services",
+        "data_quality.entity.request": "Demandes",
+        "data_quality.entity.case_event": "Événements de dossier",
+        "data_quality.entity.appointment": "Rendez-vous",
+        "data_quality.entity.call": "Appels",
+        "data_quality.entity.portal_login": "Connexions au portail",
+        "data_quality.tile.sources": "Sources",
+        "data_quality.tile.sources_caption": "{sources} sources de {entities} entités en bronze",
+        "data_quality.tile.last_load": "Dernier chargement",
+        "data_quality.tile.last_load_caption": "UTC ; dernier chargement le plus ancien : {oldest} ({source})",
+        "data_quality.tile.quarantined": "Lignes en quarantaine (derniers chargements)",
+        "data_quality.tile.quarantined_caption": "{numerator} sur {denominator} lignes lues lors des derniers "
+        "chargements",
+        "data_quality.tile.expectations": "Attentes satisfaites",
+        "data_quality.tile.expectations_caption": "{numerator} sur {denominator} attentes des dernières "
+        "exécutions ; {critical} échecs critiques",
+        "data_quality.freshness.title": "Fraîcheur des sources",
+        "data_quality.freshness.caption": (
+            "Dernier chargement : quand un chargement a lu la source pour la dernière fois (UTC). Dernière ligne "
+            "écrite : la ligne la plus récente apportée en bronze. Dernier jour d'événement : le jour local le "
+            "plus récent en bronze."
+        ),
+        "data_quality.loads.title": "Lignes lues, chargées et mises en quarantaine",
+        "data_quality.loads.caption": (
+            "Le dernier chargement de chaque source. Lues = chargées + en quarantaine + hors de la fenêtre du "
+            "chargement ; un chargement qui ne s'équilibre pas est signalé."
+        ),
+        "data_quality.loads.chart_x": "Lignes",
+        "data_quality.loads.chart_y": "Source",
+        "data_quality.loads.part.loaded": "Chargées",
+        "data_quality.loads.part.quarantined": "En quarantaine",
+        "data_quality.loads.part.outside_window": "Hors fenêtre",
+        "data_quality.loads.description": (
+            "Dernier chargement de chaque source : {read} lignes lues, {loaded} chargées, {quarantined} en "
+            "quarantaine ({share}, {quarantined} sur {read}), {outside} hors fenêtre. La plus touchée : {worst} "
+            "avec {worst_rows}."
+        ),
+        "data_quality.loads.unbalanced": "Chargements dont les comptes ne s'équilibrent pas : {sources}.",
+        "data_quality.loads.history": "Tous les chargements",
+        "data_quality.reasons.title": "Pourquoi des lignes ont été mises en quarantaine",
+        "data_quality.reasons.caption": "{rows} enregistrements en quarantaine pour {reasons} motifs (un "
+        "enregistrement retrouvé par un chargement ultérieur compte une fois).",
+        "data_quality.reasons.none": "Aucune ligne en quarantaine.",
+        "data_quality.results.title": "Great Expectations : derniers résultats",
+        "data_quality.results.caption": "La dernière exécution de la suite de chaque entité ; les échecs d'abord.",
+        "data_quality.results.summary": "Par entité",
+        "data_quality.results.observed": "{unexpected} lignes inattendues sur {elements}",
+        "data_quality.col.entity": "Entité",
+        "data_quality.col.source": "Source",
+        "data_quality.col.commune_id": "Commune",
+        "data_quality.col.source_label": "Connecteur et emplacement",
+        "data_quality.col.last_loaded_at": "Dernier chargement (UTC)",
+        "data_quality.col.last_ingested_at": "Dernière ligne écrite (UTC)",
+        "data_quality.col.first_event_date_local": "Premier jour d'événement",
+        "data_quality.col.last_event_date_local": "Dernier jour d'événement",
+        "data_quality.col.rows_in_bronze": "Lignes en bronze",
+        "data_quality.col.batch_id": "Chargement",
+        "data_quality.col.window_first_day": "Fenêtre du",
+        "data_quality.col.window_last_day": "Fenêtre au",
+        "data_quality.col.started_at": "Début (UTC)",
+        "data_quality.col.finished_at": "Fin (UTC)",
+        "data_quality.col.rows_read": "Lues",
+        "data_quality.col.rows_loaded": "Chargées",
+        "data_quality.col.rows_new": "Nouvelles",
+        "data_quality.col.rows_quarantined": "En quarantaine",
+        "data_quality.col.rows_outside_window": "Hors fenêtre",
+        "data_quality.col.rows_deleted": "Supprimées",
+        "data_quality.col.is_balanced": "Équilibré",
+        "data_quality.col.skipped_reason": "Ignorée parce que",
+        "data_quality.col.reason": "Motif",
+        "data_quality.col.rows": "Enregistrements",
+        "data_quality.col.batches": "Chargements",
+        "data_quality.col.last_batch_id": "Dernier chargement",
+        "data_quality.col.run_label": "Exécution",
+        "data_quality.col.run_at": "Exécutée le (UTC)",
+        "data_quality.col.expectation": "Attente",
+        "data_quality.col.column_name": "Colonne",
+        "data_quality.col.severity": "Gravité",
+        "data_quality.col.success": "Satisfaite",
+        "data_quality.col.observed": "Observé",
+        "data_quality.col.unexpected_count": "Lignes inattendues",
+        "data_quality.col.element_count": "Lignes vérifiées",
+        "data_quality.col.exception": "Erreur",
+        "data_quality.col.expectations": "Attentes",
+        "data_quality.col.met": "Satisfaites",
+        "data_quality.col.critical_failures": "Échecs critiques",
+        "data_quality.col.warning_failures": "Avertissements",
+    },
+    "nl": {
+        "data_quality.title": "Datakwaliteit",
+        "data_quality.intro": (
+            "Voor het datateam: hoe vers elke bron is, wat elke lading gelezen, geladen en in quarantaine gezet "
+            "heeft, en de laatste resultaten van Great Expectations. Alle bronnen van het lake: de filters in de "
+            "zijbalk gelden hier niet."
+        ),
+        "data_quality.missing": "Nog geen {table} in {gold}: die wordt geschreven door de gold-export van "
+        "`civiclake run`.",
+        "data_quality.empty": "{table} is leeg: er is nog geen lading geregistreerd.",
+        "data_quality.entity_filter": "Entiteit",
+        "data_quality.all_entities": "Alle entiteiten",
+        "data_quality.entity.service": "Diensten",
+        "data_quality.entity.request": "Aanvragen",
+        "data_quality.entity.case_event": "Dossiergebeurtenissen",
+        "data_quality.entity.appointment": "Afspraken",
+        "data_quality.entity.call": "Oproepen",
+        "data_quality.entity.portal_login": "Aanmeldingen op het portaal",
+        "data_quality.tile.sources": "Bronnen",
+        "data_quality.tile.sources_caption": "{sources} bronnen van {entities} entiteiten in bronze",
+        "data_quality.tile.last_load": "Laatste lading",
+        "data_quality.tile.last_load_caption": "UTC; oudste laatste lading: {oldest} ({source})",
+        "data_quality.tile.quarantined": "Rijen in quarantaine (laatste ladingen)",
+        "data_quality.tile.quarantined_caption": "{numerator} van {denominator} gelezen rijen in de laatste ladingen",
+        "data_quality.tile.expectations": "Verwachtingen gehaald",
+        "data_quality.tile.expectations_caption": "{numerator} van {denominator} verwachtingen van de laatste "
+        "runs; {critical} kritieke fouten",
+        "data_quality.freshness.title": "Versheid van de bronnen",
+        "data_quality.freshness.caption": (
+            "Laatste lading: wanneer een lading de bron het laatst las (UTC). Laatste rij geschreven: de nieuwste "
+            "rij die ze in bronze bracht. Laatste gebeurtenisdag: de nieuwste lokale dag in bronze."
+        ),
+        "data_quality.loads.title": "Rijen gelezen, geladen en in quarantaine",
+        "data_quality.loads.caption": (
+            "De laatste lading van elke bron. Gelezen = geladen + in quarantaine + buiten het venster van de "
+            "lading; een lading die niet sluit wordt gemeld."
+        ),
+        "data_quality.loads.chart_x": "Rijen",
+        "data_quality.loads.chart_y": "Bron",
+        "data_quality.loads.part.loaded": "Geladen",
+        "data_quality.loads.part.quarantined": "In quarantaine",
+        "data_quality.loads.part.outside_window": "Buiten het venster",
+        "data_quality.loads.description": (
+            "Laatste lading van elke bron: {read} rijen gelezen, {loaded} geladen, {quarantined} in quarantaine "
+            "({share}, {quarantined} van {read}), {outside} buiten het venster. Meeste quarantaine: {worst} met "
+            "{worst_rows}."
+        ),
+        "data_quality.loads.unbalanced": "Ladingen waarvan de tellingen niet sluiten: {sources}.",
+        "data_quality.loads.history": "Alle ladingen",
+        "data_quality.reasons.title": "Waarom rijen in quarantaine gingen",
+        "data_quality.reasons.caption": "{rows} records in quarantaine om {reasons} redenen (een record dat een "
+        "latere lading opnieuw vond, telt één keer).",
+        "data_quality.reasons.none": "Geen rij in quarantaine.",
+        "data_quality.results.title": "Great Expectations: laatste resultaten",
+        "data_quality.results.caption": "De laatste run van de suite van elke entiteit; fouten eerst.",
+        "data_quality.results.summary": "Per entiteit",
+        "data_quality.results.observed": "{unexpected} van {elements} rijen onverwacht",
+        "data_quality.col.entity": "Entiteit",
+        "data_quality.col.source": "Bron",
+        "data_quality.col.commune_id": "Gemeente",
+        "data_quality.col.source_label": "Connector en locatie",
+        "data_quality.col.last_loaded_at": "Laatste lading (UTC)",
+        "data_quality.col.last_ingested_at": "Laatste rij geschreven (UTC)",
+        "data_quality.col.first_event_date_local": "Eerste gebeurtenisdag",
+        "data_quality.col.last_event_date_local": "Laatste gebeurtenisdag",
+        "data_quality.col.rows_in_bronze": "Rijen in bronze",
+        "data_quality.col.batch_id": "Lading",
+        "data_quality.col.window_first_day": "Venster van",
+        "data_quality.col.window_last_day": "Venster tot",
+        "data_quality.col.started_at": "Begonnen (UTC)",
+        "data_quality.col.finished_at": "Klaar (UTC)",
+        "data_quality.col.rows_read": "Gelezen",
+        "data_quality.col.rows_loaded": "Geladen",
+        "data_quality.col.rows_new": "Nieuw",
+        "data_quality.col.rows_quarantined": "In quarantaine",
+        "data_quality.col.rows_outside_window": "Buiten het venster",
+        "data_quality.col.rows_deleted": "Verwijderd",
+        "data_quality.col.is_balanced": "Sluitend",
+        "data_quality.col.skipped_reason": "Overgeslagen omdat",
+        "data_quality.col.reason": "Reden",
+        "data_quality.col.rows": "Records",
+        "data_quality.col.batches": "Ladingen",
+        "data_quality.col.last_batch_id": "Laatste lading",
+        "data_quality.col.run_label": "Run",
+        "data_quality.col.run_at": "Uitgevoerd op (UTC)",
+        "data_quality.col.expectation": "Verwachting",
+        "data_quality.col.column_name": "Kolom",
+        "data_quality.col.severity": "Ernst",
+        "data_quality.col.success": "Gehaald",
+        "data_quality.col.observed": "Waargenomen",
+        "data_quality.col.unexpected_count": "Onverwachte rijen",
+        "data_quality.col.element_count": "Gecontroleerde rijen",
+        "data_quality.col.exception": "Fout",
+        "data_quality.col.expectations": "Verwachtingen",
+        "data_quality.col.met": "Gehaald",
+        "data_quality.col.critical_failures": "Kritieke fouten",
+        "data_quality.col.warning_failures": "Waarschuwingen",
+    },
+}
