@@ -221,6 +221,7 @@ def missing_gold(lake: str | os.PathLike[str] | None, names: Sequence[str]) -> l
     """Which of the gold tables `names` the lake lacks (a page section says so instead of failing)."""
     return [name for name in names if not has_gold(lake, name)]
 
+
 _SQL_SERVICES = """
     SELECT service_code, name_fr, name_nl, name_en, process_code, digital_since
     FROM dim_service
