@@ -31,3 +31,16 @@
         when 10 then 2.2281388520
     end
 {%- endmacro %}
+
+
+{#
+  An expression cut to 0..1 when the KPI's unit is 'share' (a share cannot leave it), else untouched.
+  A null stays null (least and greatest skip nulls in some engines, DuckDB among them).
+#}
+{% macro clip_share(expression, unit_column) -%}
+    case
+        when {{ expression }} is null then null
+        when {{ unit_column }} = 'share' then least(greatest({{ expression }}, 0.0), 1.0)
+        else {{ expression }}
+    end
+{%- endmacro %}

@@ -34,7 +34,8 @@ monthly_values as (
         period_end as month_end,
         numerator,
         denominator,
-        value
+        value,
+        unit
 
     from {{ ref(kpi_model) }}
     where period_type = 'month'
@@ -59,7 +60,8 @@ targeted_values as (
         monthly_values.month_end,
         monthly_values.numerator,
         monthly_values.denominator,
-        monthly_values.value
+        monthly_values.value,
+        monthly_values.unit
 
     from targets
     inner join monthly_values
@@ -83,6 +85,7 @@ windows as (
         reference.value as latest_value,
         reference.numerator as latest_numerator,
         reference.denominator as latest_denominator,
+        reference.unit,
         -- x is the month relative to the reference month (-11 to 0), y the monthly value
         cast(point.month_index - reference.month_index as double) as x,
         point.value as y
@@ -110,6 +113,7 @@ sums as (
         latest_value,
         latest_numerator,
         latest_denominator,
+        unit,
         count(*) as n,
         sum(x) as sum_x,
         sum(y) as sum_y,
@@ -128,7 +132,8 @@ sums as (
         as_of_date,
         latest_value,
         latest_numerator,
-        latest_denominator
+        latest_denominator,
+        unit
 
 ),
 
@@ -255,9 +260,10 @@ select
     lower_is_better,
     cast(n as integer) as months_used,
     round(slope, 6) as slope_per_month,
-    round(projected_value, 6) as projected_value,
-    round(projected_value - projection_half_width, 6) as projection_low,
-    round(projected_value + projection_half_width, 6) as projection_high,
+    -- a share cannot leave 0..1: the line and its interval are cut there
+    round({{ clip_share('projected_value', 'unit') }}, 6) as projected_value,
+    round({{ clip_share('projected_value - projection_half_width', 'unit') }}, 6) as projection_low,
+    round({{ clip_share('projected_value + projection_half_width', 'unit') }}, 6) as projection_high,
     status
 
 from statuses
