@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -152,6 +152,65 @@ def _valid_commune(commune_id: object) -> bool:
     return isinstance(commune_id, str) and _COMMUNE_ID.fullmatch(commune_id) is not None
 
 
+def _any_period(period_type: object, period: object) -> bool:
+    """A known period type and a period given as a string (the query finds whether it exists)."""
+    return period_type in PERIOD_TYPES and isinstance(period, str)
+
+
+def _kpi_names(names: str | Sequence[str]) -> list[str] | None:
+    """One KPI name or several as a list; None when there is none or one is malformed."""
+    names = [names] if isinstance(names, str) else list(names)
+    if not names or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names):
+        return None
+    return names
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A date from a date, datetime or pd.Timestamp; None for anything else (a string is refused)."""
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def _select(
+    lake: str | os.PathLike[str] | None,
+    valid: bool,
+    columns: Sequence[str],
+    sql: str,
+    params: Sequence[object] = (),
+    needs: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rows of `sql`; an empty frame of `columns` when a filter value is not `valid` or the lake lacks
+    one of the gold tables `needs` (a page says so rather than failing)."""
+    if not valid or missing_gold(lake, needs):
+        return _empty(columns)
+    return _query(lake, sql, params)
+
+
+def _from_long_marts(
+    lake: str | os.PathLike[str] | None,
+    sql: str,
+    params: Callable[[str], Sequence[object]],
+    columns: Sequence[str],
+    order: Sequence[str],
+) -> pd.DataFrame:
+    """`sql` (a template on {mart}) over every long KPI mart of the lake, the non-empty results concatenated
+    and sorted by `order`; `params(mart)` gives each query's parameters."""
+    parts = [
+        _query(lake, sql.format(mart=mart), params(mart))
+        for mart in LONG_KPI_GOLD  # fixed names, never a filter value
+        if has_gold(lake, mart)
+    ]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return _empty(columns)
+    return pd.concat(parts, ignore_index=True).sort_values(list(order), ignore_index=True)
+
+
 def list_communes(lake: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The communes of the lake (commune_id, name_fr, name_nl, name_en), by English name.
 
@@ -166,9 +225,8 @@ def list_periods(lake: str | os.PathLike[str] | None, commune_id: str, period_ty
     Columns: period (`2024`, `2024-Q1`, `2024-03`...), period_start, period_end. Empty for an unknown or
     malformed commune or period type.
     """
-    if not _valid_commune(commune_id) or period_type not in PERIOD_TYPES:
-        return _empty(PERIOD_COLUMNS)
-    return _query(lake, _SQL_PERIODS, (commune_id, period_type))
+    valid = _valid_commune(commune_id) and period_type in PERIOD_TYPES
+    return _select(lake, valid, PERIOD_COLUMNS, _SQL_PERIODS, (commune_id, period_type))
 
 
 def adoption_kpis(
@@ -181,9 +239,8 @@ def adoption_kpis(
 
     Columns: kpi_name, numerator, denominator (null for counts), value, period_start, period_end.
     """
-    if not _valid_commune(commune_id) or period_type not in PERIOD_TYPES or not isinstance(period, str):
-        return _empty(KPI_COLUMNS)
-    return _query(lake, _SQL_KPIS, (commune_id, period_type, period))
+    valid = _valid_commune(commune_id) and _any_period(period_type, period)
+    return _select(lake, valid, KPI_COLUMNS, _SQL_KPIS, (commune_id, period_type, period))
 
 
 def monthly_trend(
@@ -194,13 +251,8 @@ def monthly_trend(
     Columns: period (`2024-03`), period_start, period_end, kpi_name, numerator, denominator, value;
     ordered by month then KPI.
     """
-    names = [kpi_name] if isinstance(kpi_name, str) else list(kpi_name)
-    if (
-        not _valid_commune(commune_id)
-        or not names
-        or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names)
-        or isinstance(year, bool)
-    ):
+    names = _kpi_names(kpi_name)
+    if not _valid_commune(commune_id) or names is None or isinstance(year, bool):
         return _empty(TREND_COLUMNS)
     try:
         year = int(year)
@@ -233,9 +285,7 @@ SERVICE_COLUMNS = ("service_code", "name_fr", "name_nl", "name_en", "process_cod
 
 def list_services(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
     """The services of the commune's catalogue (service_code, names, process_code, digital_since)."""
-    if not _valid_commune(commune_id):
-        return _empty(SERVICE_COLUMNS)
-    return _query(lake, _SQL_SERVICES, (commune_id,))
+    return _select(lake, _valid_commune(commune_id), SERVICE_COLUMNS, _SQL_SERVICES, (commune_id,))
 
 
 # --- targets page ----------------------------------------------------------------------------------
@@ -300,25 +350,15 @@ _SQL_CATALOGUE_DEMAND = """
 """
 
 
-def _as_day(day: object) -> dt.date | None:
-    """A date (or Timestamp) as a date; None for anything else, such as a string from outside."""
-    if isinstance(day, pd.Timestamp):
-        return None if pd.isna(day) else day.date()
-    if isinstance(day, dt.date):
-        return day if not isinstance(day, dt.datetime) else day.date()
-    return None
-
-
 def target_status(lake: str | os.PathLike[str] | None, commune_id: str, as_of: object) -> pd.DataFrame:
     """Each target of the commune as it stood at the last month ending on or before `as_of` (a date).
 
     One row per KPI and deadline, columns of kpi_target_status (TARGET_COLUMNS); empty when the lake has
     no kpi_target_status or for a malformed commune or date.
     """
-    day = _as_day(as_of)
-    if not _valid_commune(commune_id) or day is None or not has_gold(lake, "kpi_target_status"):
-        return _empty(TARGET_COLUMNS)
-    return _query(lake, _SQL_TARGET_STATUS, (commune_id, day))
+    day = _as_date(as_of)
+    valid = _valid_commune(commune_id) and day is not None
+    return _select(lake, valid, TARGET_COLUMNS, _SQL_TARGET_STATUS, (commune_id, day), ["kpi_target_status"])
 
 
 def target_trend(
@@ -329,24 +369,17 @@ def target_trend(
     Columns: kpi_name, period (`2024-03`), period_start, period_end, numerator, denominator, value, unit;
     ordered by KPI then month. Read from every long KPI mart of the lake.
     """
-    names = list(kpi_names) if not isinstance(kpi_names, str) else [kpi_names]
-    day = _as_day(until)
-    if (
-        not _valid_commune(commune_id)
-        or day is None
-        or not names
-        or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names)
-    ):
+    names = _kpi_names(kpi_names)
+    day = _as_date(until)
+    if not _valid_commune(commune_id) or day is None or names is None:
         return _empty(TARGET_TREND_COLUMNS)
-    parts = [
-        _query(lake, _SQL_TARGET_TREND.format(mart=mart), (commune_id, names, day))
-        for mart in LONG_KPI_GOLD
-        if has_gold(lake, mart)
-    ]
-    parts = [part for part in parts if not part.empty]
-    if not parts:
-        return _empty(TARGET_TREND_COLUMNS)
-    return pd.concat(parts, ignore_index=True).sort_values(["kpi_name", "period_start"], ignore_index=True)
+    return _from_long_marts(
+        lake,
+        _SQL_TARGET_TREND,
+        lambda _mart: (commune_id, names, day),
+        TARGET_TREND_COLUMNS,
+        ("kpi_name", "period_start"),
+    )
 
 
 def catalogue_demand(lake: str | os.PathLike[str] | None, commune_id: str, day: object) -> pd.DataFrame:
@@ -359,13 +392,12 @@ def catalogue_demand(lake: str | os.PathLike[str] | None, commune_id: str, day: 
     come first, most non-digital requests first. Empty without dim_service or fct_requests, or for a
     malformed commune or date.
     """
-    when = _as_day(day)
-    if not _valid_commune(commune_id) or when is None:
-        return _empty(CATALOGUE_DEMAND_COLUMNS)
-    if not (has_gold(lake, "dim_service") and has_gold(lake, "fct_requests")):
-        return _empty(CATALOGUE_DEMAND_COLUMNS)
+    when = _as_date(day)
+    valid = _valid_commune(commune_id) and when is not None
     params = (when, commune_id, when, when, commune_id, when, when, commune_id)
-    return _query(lake, _SQL_CATALOGUE_DEMAND, params)
+    return _select(
+        lake, valid, CATALOGUE_DEMAND_COLUMNS, _SQL_CATALOGUE_DEMAND, params, ["dim_service", "fct_requests"]
+    )
 
 
 # --- channels page ---------------------------------------------------------------------------------
@@ -462,13 +494,6 @@ def _channels_date(day: object) -> str | None:
     return None if pd.isna(stamp) else stamp.date().isoformat()
 
 
-def _channels_kpi_names(names: Sequence[str]) -> list[str] | None:
-    names = [names] if isinstance(names, str) else list(names)
-    if not names or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names):
-        return None
-    return names
-
-
 def channels_monthly_mix(
     lake: str | os.PathLike[str] | None,
     commune_id: str,
@@ -484,9 +509,8 @@ def channels_monthly_mix(
     """
     valid, service = _channels_service(service_code)
     start, end = _channels_date(first_day), _channels_date(last_day)
-    if not _valid_commune(commune_id) or not valid or start is None or end is None:
-        return _empty(CHANNELS_MIX_COLUMNS)
-    return _query(lake, _SQL_CHANNELS_MIX, (commune_id, start, end, service, service))
+    valid = valid and _valid_commune(commune_id) and start is not None and end is not None
+    return _select(lake, valid, CHANNELS_MIX_COLUMNS, _SQL_CHANNELS_MIX, (commune_id, start, end, service, service))
 
 
 def channels_weekday_hour(
@@ -503,9 +527,9 @@ def channels_weekday_hour(
     """
     valid, service = _channels_service(service_code)
     start, end = _channels_date(period_start), _channels_date(period_end)
-    if not _valid_commune(commune_id) or not valid or start is None or end is None:
-        return _empty(CHANNELS_HEATMAP_COLUMNS)
-    return _query(lake, _SQL_CHANNELS_HEATMAP, (commune_id, start, end, service, service))
+    valid = valid and _valid_commune(commune_id) and start is not None and end is not None
+    params = (commune_id, start, end, service, service)
+    return _select(lake, valid, CHANNELS_HEATMAP_COLUMNS, _SQL_CHANNELS_HEATMAP, params)
 
 
 def channels_period_kpis(
@@ -521,16 +545,10 @@ def channels_period_kpis(
     Columns: kpi_name, breakdown, breakdown_value, numerator, denominator, value, unit.
     """
     valid, service = _channels_service(service_code)
-    names = _channels_kpi_names(kpi_names)
-    if (
-        not _valid_commune(commune_id)
-        or period_type not in PERIOD_TYPES
-        or not isinstance(period, str)
-        or not valid
-        or names is None
-    ):
-        return _empty(CHANNELS_KPI_COLUMNS)
-    return _query(lake, _SQL_CHANNELS_KPIS, (commune_id, period_type, period, names, service, service))
+    names = _kpi_names(kpi_names)
+    valid = valid and _valid_commune(commune_id) and _any_period(period_type, period) and names is not None
+    params = (commune_id, period_type, period, names, service, service)
+    return _select(lake, valid, CHANNELS_KPI_COLUMNS, _SQL_CHANNELS_KPIS, params)
 
 
 def channels_monthly_kpis(
@@ -547,11 +565,11 @@ def channels_monthly_kpis(
     Columns: period (`2024-03`), period_start, kpi_name, numerator, denominator, value.
     """
     valid, service = _channels_service(service_code)
-    names = _channels_kpi_names(kpi_names)
+    names = _kpi_names(kpi_names)
     start, end = _channels_date(first_day), _channels_date(last_day)
-    if not _valid_commune(commune_id) or not valid or names is None or start is None or end is None:
-        return _empty(CHANNELS_MONTHLY_COLUMNS)
-    return _query(lake, _SQL_CHANNELS_MONTHLY, (commune_id, start, end, names, service, service))
+    valid = valid and _valid_commune(commune_id) and names is not None and start is not None and end is not None
+    params = (commune_id, start, end, names, service, service)
+    return _select(lake, valid, CHANNELS_MONTHLY_COLUMNS, _SQL_CHANNELS_MONTHLY, params)
 
 
 def channels_daily_kpi(
@@ -566,15 +584,14 @@ def channels_daily_kpi(
     Columns: day, numerator, denominator, value.
     """
     start, end = _channels_date(period_start), _channels_date(period_end)
-    if (
-        not _valid_commune(commune_id)
-        or not isinstance(kpi_name, str)
-        or not _KPI_NAME.fullmatch(kpi_name)
-        or start is None
-        or end is None
-    ):
-        return _empty(CHANNELS_DAILY_COLUMNS)
-    return _query(lake, _SQL_CHANNELS_DAILY, (commune_id, kpi_name, start, end))
+    valid = (
+        _valid_commune(commune_id)
+        and isinstance(kpi_name, str)
+        and _KPI_NAME.fullmatch(kpi_name) is not None
+        and start is not None
+        and end is not None
+    )
+    return _select(lake, valid, CHANNELS_DAILY_COLUMNS, _SQL_CHANNELS_DAILY, (commune_id, kpi_name, start, end))
 
 
 # --- processes page --------------------------------------------------------------------------------
@@ -689,31 +706,44 @@ def _valid_channel(channel: object) -> bool:
 
 
 def _valid_period(period_type: object, period: object) -> bool:
-    return period_type in PERIOD_TYPES and isinstance(period, str) and 0 < len(period) <= 32
+    return _any_period(period_type, period) and 0 < len(period) <= 32  # type: ignore[arg-type]
 
 
-def _as_date(value: object) -> object | None:
-    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp)) and not hasattr(value, "year"):
-        return None
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()
+def _process_filters(commune_id: object, process_code: object, channel: object, start: object, end: object) -> bool:
+    return (
+        _valid_commune(commune_id)
+        and _valid_process(process_code)
+        and _valid_channel(channel)
+        and start is not None
+        and end is not None
+    )
+
+
+def _process_period_query(
+    lake: str | os.PathLike[str] | None,
+    table: str,
+    columns: Sequence[str],
+    sql: str,
+    commune_id: str,
+    period_type: str,
+    period: str,
+    process_code: str,
+) -> pd.DataFrame:
+    """The rows of a process mart (`table`) for one commune, period and process."""
+    valid = _valid_commune(commune_id) and _valid_period(period_type, period) and _valid_process(process_code)
+    return _select(lake, valid, columns, sql, (commune_id, period_type, period, process_code), [table])
 
 
 def process_list(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
     """The processes of the commune's cases (process_code, cases), by code. Empty without fct_cases."""
-    if not _valid_commune(commune_id) or missing_gold(lake, ["fct_cases"]):
-        return _empty(PROCESS_LIST_COLUMNS)
-    return _query(lake, _SQL_PROCESS_LIST, (commune_id,))
+    valid = _valid_commune(commune_id)
+    return _select(lake, valid, PROCESS_LIST_COLUMNS, _SQL_PROCESS_LIST, (commune_id,), ["fct_cases"])
 
 
 def process_channels(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
     """The channels of dim_channel for the commune (channel, names, is_digital, sort_order)."""
-    if not _valid_commune(commune_id) or missing_gold(lake, ["dim_channel"]):
-        return _empty(PROCESS_CHANNEL_COLUMNS)
-    return _query(lake, _SQL_PROCESS_CHANNELS, (commune_id,))
+    valid = _valid_commune(commune_id)
+    return _select(lake, valid, PROCESS_CHANNEL_COLUMNS, _SQL_PROCESS_CHANNELS, (commune_id,), ["dim_channel"])
 
 
 def process_lead_times(
@@ -727,16 +757,9 @@ def process_lead_times(
     """Lead times (days) of the process's cases closed between the two local dates (inclusive), one row
     per case, ascending; `channel` None for every channel."""
     start, end = _as_date(period_start), _as_date(period_end)
-    if (
-        not _valid_commune(commune_id)
-        or not _valid_process(process_code)
-        or not _valid_channel(channel)
-        or start is None
-        or end is None
-        or missing_gold(lake, ["fct_cases"])
-    ):
-        return _empty(PROCESS_LEAD_TIME_COLUMNS)
-    return _query(lake, _SQL_PROCESS_LEAD_TIMES, (commune_id, process_code, channel, channel, start, end))
+    valid = _process_filters(commune_id, process_code, channel, start, end)
+    params = (commune_id, process_code, channel, channel, start, end)
+    return _select(lake, valid, PROCESS_LEAD_TIME_COLUMNS, _SQL_PROCESS_LEAD_TIMES, params, ["fct_cases"])
 
 
 def process_weekly_throughput(
@@ -750,17 +773,9 @@ def process_weekly_throughput(
     """Cases of the process opened (first event) and closed per ISO week (week_start: the Monday) within
     the two local dates; every week overlapping the period has a row (zeros included)."""
     start, end = _as_date(period_start), _as_date(period_end)
-    if (
-        not _valid_commune(commune_id)
-        or not _valid_process(process_code)
-        or not _valid_channel(channel)
-        or start is None
-        or end is None
-        or start > end
-        or missing_gold(lake, ["fct_cases"])
-    ):
-        return _empty(PROCESS_THROUGHPUT_COLUMNS)
-    return _query(lake, _SQL_PROCESS_THROUGHPUT, (commune_id, process_code, channel, channel, start, end))
+    valid = _process_filters(commune_id, process_code, channel, start, end) and start <= end  # type: ignore[operator]
+    params = (commune_id, process_code, channel, channel, start, end)
+    return _select(lake, valid, PROCESS_THROUGHPUT_COLUMNS, _SQL_PROCESS_THROUGHPUT, params, ["fct_cases"])
 
 
 def process_kpis(
@@ -773,15 +788,9 @@ def process_kpis(
     """The kpi_processing rows of one process and period: breakdown process (= the process),
     process_channel and process_activity ('PROC / x'), and the backlog's age buckets (commune-wide
     'bucket' rows, or 'PROC / bucket' ones if the mart has them)."""
-    if (
-        not _valid_commune(commune_id)
-        or not _valid_period(period_type, period)
-        or not _valid_process(process_code)
-        or missing_gold(lake, ["kpi_processing"])
-    ):
-        return _empty(PROCESS_KPI_COLUMNS)
+    valid = _valid_commune(commune_id) and _valid_period(period_type, period) and _valid_process(process_code)
     params = (commune_id, period_type, period, process_code, process_code, process_code)
-    return _query(lake, _SQL_PROCESS_KPIS, params)
+    return _select(lake, valid, PROCESS_KPI_COLUMNS, _SQL_PROCESS_KPIS, params, ["kpi_processing"])
 
 
 def process_transitions(
@@ -793,14 +802,10 @@ def process_transitions(
 ) -> pd.DataFrame:
     """kpi_process_transitions of one process and period (month, quarter, year, rolling_12_months),
     most frequent pair first."""
-    if (
-        not _valid_commune(commune_id)
-        or not _valid_period(period_type, period)
-        or not _valid_process(process_code)
-        or missing_gold(lake, ["kpi_process_transitions"])
-    ):
-        return _empty(PROCESS_TRANSITION_COLUMNS)
-    return _query(lake, _SQL_PROCESS_TRANSITIONS, (commune_id, period_type, period, process_code))
+    return _process_period_query(
+        lake, "kpi_process_transitions", PROCESS_TRANSITION_COLUMNS, _SQL_PROCESS_TRANSITIONS,
+        commune_id, period_type, period, process_code,
+    )  # fmt: skip
 
 
 def process_variants(
@@ -811,14 +816,10 @@ def process_variants(
     process_code: str,
 ) -> pd.DataFrame:
     """The top variants (kpi_process_variants) of one process and period, by rank."""
-    if (
-        not _valid_commune(commune_id)
-        or not _valid_period(period_type, period)
-        or not _valid_process(process_code)
-        or missing_gold(lake, ["kpi_process_variants"])
-    ):
-        return _empty(PROCESS_VARIANT_COLUMNS)
-    return _query(lake, _SQL_PROCESS_VARIANTS, (commune_id, period_type, period, process_code))
+    return _process_period_query(
+        lake, "kpi_process_variants", PROCESS_VARIANT_COLUMNS, _SQL_PROCESS_VARIANTS,
+        commune_id, period_type, period, process_code,
+    )  # fmt: skip
 
 
 # --- contact centre page ---------------------------------------------------------------------------
@@ -877,17 +878,6 @@ _SQL_CC_TARGETS = """
 """
 
 
-def _as_date(value: object) -> dt.date | None:
-    """A date from a date, datetime or pd.Timestamp; None for anything else (a string is refused)."""
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
 def contact_centre_kpis(
     lake: str | os.PathLike[str] | None, commune_id: str, period_type: str, period: str
 ) -> pd.DataFrame:
@@ -897,14 +887,9 @@ def contact_centre_kpis(
     Columns: breakdown, breakdown_value, kpi_name, numerator, denominator, value, unit. Empty when the
     table is missing or a filter value is malformed.
     """
-    if (
-        not _valid_commune(commune_id)
-        or period_type not in PERIOD_TYPES
-        or not isinstance(period, str)
-        or not has_gold(lake, "kpi_contact_centre")
-    ):
-        return _empty(CC_KPI_COLUMNS)
-    return _query(lake, _SQL_CC_KPIS, (commune_id, period_type, period))
+    valid = _valid_commune(commune_id) and _any_period(period_type, period)
+    params = (commune_id, period_type, period)
+    return _select(lake, valid, CC_KPI_COLUMNS, _SQL_CC_KPIS, params, ["kpi_contact_centre"])
 
 
 def contact_centre_daily(
@@ -919,17 +904,10 @@ def contact_centre_daily(
     Columns: day, kpi_name, numerator, denominator, value; by day then KPI.
     """
     first, last = _as_date(first_day), _as_date(last_day)
-    names = list(kpi_names) if not isinstance(kpi_names, str) else [kpi_names]
-    if (
-        not _valid_commune(commune_id)
-        or first is None
-        or last is None
-        or not names
-        or not all(isinstance(n, str) and _KPI_NAME.fullmatch(n) for n in names)
-        or not has_gold(lake, "kpi_contact_centre")
-    ):
-        return _empty(CC_DAILY_COLUMNS)
-    return _query(lake, _SQL_CC_DAILY, (commune_id, first, last, names))
+    names = _kpi_names(kpi_names)
+    valid = _valid_commune(commune_id) and first is not None and last is not None and names is not None
+    params = (commune_id, first, last, names)
+    return _select(lake, valid, CC_DAILY_COLUMNS, _SQL_CC_DAILY, params, ["kpi_contact_centre"])
 
 
 def contact_centre_hourly(
@@ -941,9 +919,8 @@ def contact_centre_hourly(
     without a call are absent.
     """
     first, last = _as_date(first_day), _as_date(last_day)
-    if not _valid_commune(commune_id) or first is None or last is None or not has_gold(lake, "fct_calls"):
-        return _empty(CC_HOURLY_COLUMNS)
-    return _query(lake, _SQL_CC_HOURLY, (commune_id, first, last))
+    valid = _valid_commune(commune_id) and first is not None and last is not None
+    return _select(lake, valid, CC_HOURLY_COLUMNS, _SQL_CC_HOURLY, (commune_id, first, last), ["fct_calls"])
 
 
 def contact_centre_targets(lake: str | os.PathLike[str] | None, commune_id: str, as_of: object) -> pd.DataFrame:
@@ -953,9 +930,9 @@ def contact_centre_targets(lake: str | os.PathLike[str] | None, commune_id: str,
     falls back on its reference values for the others).
     """
     day = _as_date(as_of)
-    if not _valid_commune(commune_id) or day is None or not has_gold(lake, "kpi_target_status"):
-        return _empty(CC_TARGET_COLUMNS)
-    return _query(lake, _SQL_CC_TARGETS, (commune_id, list(CONTACT_CENTRE_TARGET_KPIS), day))
+    valid = _valid_commune(commune_id) and day is not None
+    params = (commune_id, list(CONTACT_CENTRE_TARGET_KPIS), day)
+    return _select(lake, valid, CC_TARGET_COLUMNS, _SQL_CC_TARGETS, params, ["kpi_target_status"])
 
 
 # --- data quality page -----------------------------------------------------------------------------
@@ -1043,40 +1020,43 @@ def _entity_filter(entity: object) -> tuple[bool, str | None]:
     return (isinstance(entity, str) and _ENTITY.fullmatch(entity) is not None), entity  # type: ignore[return-value]
 
 
+def _entity_query(
+    lake: str | os.PathLike[str] | None,
+    table: str,
+    columns: Sequence[str],
+    sql: str,
+    entity: object,
+    *latest_only: object,
+) -> pd.DataFrame:
+    """The rows of a data-quality `table` for one entity or all (None); `latest_only`, where the query has
+    it, must be a bool."""
+    valid, value = _entity_filter(entity)
+    valid = valid and all(isinstance(flag, bool) for flag in latest_only)
+    return _select(lake, valid, columns, sql, (value, value, *latest_only), [table])
+
+
 def source_freshness(lake: str | os.PathLike[str] | None, entity: str | None = None) -> pd.DataFrame:
     """Per entity and source: latest load, latest row written, first and last event day, rows in bronze."""
-    valid, value = _entity_filter(entity)
-    if not valid or not has_gold(lake, "dim_source_freshness"):
-        return _empty(DQ_FRESHNESS_COLUMNS)
-    return _query(lake, _SQL_DQ_FRESHNESS, (value, value))
+    return _entity_query(lake, "dim_source_freshness", DQ_FRESHNESS_COLUMNS, _SQL_DQ_FRESHNESS, entity)
 
 
 def source_loads(
     lake: str | os.PathLike[str] | None, entity: str | None = None, latest_only: bool = True
 ) -> pd.DataFrame:
     """The bronze loads per source (rows read, loaded, quarantined...): the latest of each source, or all."""
-    valid, value = _entity_filter(entity)
-    if not valid or not isinstance(latest_only, bool) or not has_gold(lake, "fct_source_loads"):
-        return _empty(DQ_LOAD_COLUMNS)
-    return _query(lake, _SQL_DQ_LOADS, (value, value, latest_only))
+    return _entity_query(lake, "fct_source_loads", DQ_LOAD_COLUMNS, _SQL_DQ_LOADS, entity, latest_only)
 
 
 def quarantine_reasons(lake: str | os.PathLike[str] | None, entity: str | None = None) -> pd.DataFrame:
     """The quarantined records per entity, source and reason."""
-    valid, value = _entity_filter(entity)
-    if not valid or not has_gold(lake, "fct_quarantine_reasons"):
-        return _empty(DQ_REASON_COLUMNS)
-    return _query(lake, _SQL_DQ_REASONS, (value, value))
+    return _entity_query(lake, "fct_quarantine_reasons", DQ_REASON_COLUMNS, _SQL_DQ_REASONS, entity)
 
 
 def quality_results(
     lake: str | os.PathLike[str] | None, entity: str | None = None, latest_only: bool = True
 ) -> pd.DataFrame:
     """The Great Expectations results per expectation: of each entity's latest run, or of every run."""
-    valid, value = _entity_filter(entity)
-    if not valid or not isinstance(latest_only, bool) or not has_gold(lake, "fct_quality_results"):
-        return _empty(DQ_RESULT_COLUMNS)
-    return _query(lake, _SQL_DQ_RESULTS, (value, value, latest_only))
+    return _entity_query(lake, "fct_quality_results", DQ_RESULT_COLUMNS, _SQL_DQ_RESULTS, entity, latest_only)
 
 
 # --- communes page ---------------------------------------------------------------------------------
@@ -1095,14 +1075,12 @@ def commune_kpis(lake: str | os.PathLike[str] | None, period_type: str, period: 
     Columns: commune_id, mart (kpi_adoption, kpi_contact_centre, kpi_processing), kpi_name, unit,
     numerator, denominator, value; ordered by mart, KPI and commune. Empty for a malformed period.
     """
-    if period_type not in PERIOD_TYPES or not isinstance(period, str):
+    if not _any_period(period_type, period):
         return _empty(COMMUNE_KPI_COLUMNS)
-    parts = [
-        _query(lake, _SQL_COMMUNE_KPIS.format(mart=mart), (mart, period_type, period))
-        for mart in LONG_KPI_GOLD  # fixed names (targets page section), never a filter value
-        if has_gold(lake, mart)
-    ]
-    parts = [part for part in parts if not part.empty]
-    if not parts:
-        return _empty(COMMUNE_KPI_COLUMNS)
-    return pd.concat(parts, ignore_index=True).sort_values(["mart", "kpi_name", "commune_id"], ignore_index=True)
+    return _from_long_marts(
+        lake,
+        _SQL_COMMUNE_KPIS,
+        lambda mart: (mart, period_type, period),
+        COMMUNE_KPI_COLUMNS,
+        ("mart", "kpi_name", "commune_id"),
+    )

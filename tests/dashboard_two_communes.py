@@ -11,26 +11,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from dashboard_fixtures import KPI_SCHEMA, communes_table, gold_folder
 
 D = dt.date
-
-KPI_SCHEMA = pa.schema(
-    [
-        ("commune_id", pa.string()),
-        ("period_type", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("kpi_name", pa.string()),
-        ("breakdown", pa.string()),
-        ("breakdown_value", pa.string()),
-        ("numerator", pa.int64()),
-        ("denominator", pa.int64()),
-        ("value", pa.float64()),
-        ("unit", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
 
 PERIODS = {
     "2024": ("year", D(2024, 1, 1), D(2024, 12, 31)),
@@ -129,11 +112,6 @@ REQUESTS: list[tuple[str, str, str, dt.date]] = [
     ("ixelles", "POP-EID", "counter", D(2024, 4, 4)),
 ]
 
-COMMUNES = {
-    "brussels": {"fr": "Ville de Bruxelles", "nl": "Stad Brussel", "en": "City of Brussels"},
-    "ixelles": {"fr": "Ixelles", "nl": "Elsene", "en": "Ixelles"},
-}
-
 
 def kpi_rows(mart: str) -> list[dict[str, object]]:
     rows = []
@@ -155,18 +133,9 @@ def kpi_rows(mart: str) -> list[dict[str, object]]:
 
 def write_gold(lake: Path, *, without: tuple[str, ...] = ()) -> Path:
     """Write the gold files (all but those named in `without`) under lake/gold."""
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
+    gold = gold_folder(lake)
     tables = {
-        "dim_commune": pa.table(
-            {
-                "commune_id": list(COMMUNES),
-                "name_fr": [n["fr"] for n in COMMUNES.values()],
-                "name_nl": [n["nl"] for n in COMMUNES.values()],
-                "name_en": [n["en"] for n in COMMUNES.values()],
-                "timezone": ["Europe/Brussels"] * len(COMMUNES),
-            }
-        ),
+        "dim_commune": communes_table(),
         "kpi_target_status": pa.Table.from_pylist(TARGET_STATUS, schema=TARGET_SCHEMA),
         "dim_service": pa.table(
             {

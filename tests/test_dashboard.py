@@ -18,12 +18,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dashboard_fixtures import (
+    APP,
+    KPI_SCHEMA,
+    captions,
+    communes_table,
+    gold_folder,
+    metrics,
+    open_app,
+    record_downloads,
+)
 from streamlit.testing.v1 import AppTest
 
 from dashboards import data, server
 from dashboards.i18n import LANGUAGES, TEXTS, format_int, format_pct
 
-APP = Path(server.APP)
 HOSTILE = "'; DROP TABLE x; --"
 
 # Hand-chosen figures: (period_type, period, start, end, requests, digital, known channel, after hours).
@@ -68,39 +77,10 @@ def _kpi_rows(scale: int = 1) -> list[dict[str, object]]:
     return rows
 
 
-KPI_SCHEMA = pa.schema(
-    [
-        ("commune_id", pa.string()),
-        ("period_type", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("kpi_name", pa.string()),
-        ("breakdown", pa.string()),
-        ("breakdown_value", pa.string()),
-        ("numerator", pa.int64()),
-        ("denominator", pa.int64()),
-        ("value", pa.float64()),
-        ("unit", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-
-
 def write_gold(lake: Path, scale: int = 1) -> Path:
     """A gold folder with the contract's two files; `scale` multiplies every count (to rewrite it)."""
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
-    communes = pa.table(
-        {
-            "commune_id": ["brussels", "ixelles"],
-            "name_fr": ["Ville de Bruxelles", "Ixelles"],
-            "name_nl": ["Stad Brussel", "Elsene"],
-            "name_en": ["City of Brussels", "Ixelles"],
-            "timezone": ["Europe/Brussels", "Europe/Brussels"],
-        }
-    )
-    pq.write_table(communes, gold / "dim_commune.parquet")
+    gold = gold_folder(lake)
+    pq.write_table(communes_table(), gold / "dim_commune.parquet")
     pq.write_table(pa.Table.from_pylist(_kpi_rows(scale), schema=KPI_SCHEMA), gold / "kpi_adoption.parquet")
     return gold
 
@@ -113,19 +93,8 @@ def lake(tmp_path: Path) -> Path:
 
 
 def run_app(monkeypatch: pytest.MonkeyPatch, lake: Path) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    # The first run imports pandas, duckdb and altair: far above AppTest's 3 s default.
-    at = AppTest.from_file(str(APP), default_timeout=60)
     # The app opens on the Targets page; these tests are about the Adoption page.
-    return at.run().switch_page("views/adoption.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
+    return open_app(monkeypatch, lake, "views/adoption.py")
 
 
 # --- data.py -------------------------------------------------------------------------------------
@@ -434,18 +403,9 @@ def test_serve_runs_streamlit_with_the_lake(monkeypatch: pytest.MonkeyPatch, tmp
 
 
 def test_csv_download_holds_the_figures(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: list[bytes] = []
-    original = st.download_button
-
-    def recording_download_button(label: str, data: bytes, **kwargs: object) -> bool:
-        offered.append(data)
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    # The page looks st.download_button up at call time, so the wrapper sees the exact bytes offered.
-    monkeypatch.setattr(st, "download_button", recording_download_button)
+    downloads = record_downloads(monkeypatch)
     at = run_app(monkeypatch, lake)
+    offered = [d["data"] for d in downloads]
     assert not at.exception
     csv = pd.read_csv(io.StringIO(offered[-1].decode("utf-8")), dtype={"period": str})
     assert list(csv.columns) == [

@@ -14,12 +14,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dashboard_fixtures import (
+    KPI_SCHEMA,
+    captions,
+    communes_table,
+    gold_folder,
+    metrics,
+    open_app,
+    record_downloads,
+    table_with,
+)
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 from dashboards.i18n import TEXTS, format_int, format_pct
 
-APP = Path(server.APP)
 PAGE = "views/channels.py"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 HOSTILE = "x' OR '1'='1"
@@ -83,24 +92,6 @@ DAILY = {
 # Period figures of the logins: mean (citizen-days / days) and weekday median (over n weekdays).
 CITIZENS = {Y: ((5900, 6), (1000, 6)), M1: ((5000, 5), (1100, 5)), M2: ((900, 1), (900, 1))}
 
-KPI_SCHEMA = pa.schema(
-    [
-        ("commune_id", pa.string()),
-        ("period_type", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("kpi_name", pa.string()),
-        ("breakdown", pa.string()),
-        ("breakdown_value", pa.string()),
-        ("numerator", pa.int64()),
-        ("denominator", pa.int64()),
-        ("value", pa.float64()),
-        ("unit", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-
 
 def _kpi(period: tuple[str, str], kpi: str, num: int | None, den: int | None, value: float, unit: str, **extra: str):
     start, end = SPANS[period]
@@ -155,18 +146,9 @@ def requests_frame() -> pd.DataFrame:
 
 
 def write_gold(lake: Path, skip: tuple[str, ...] = ()) -> Path:
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
+    gold = gold_folder(lake)
     tables = {
-        "dim_commune": pa.table(
-            {
-                "commune_id": ["brussels", "ixelles"],
-                "name_fr": ["Ville de Bruxelles", "Ixelles"],
-                "name_nl": ["Stad Brussel", "Elsene"],
-                "name_en": ["City of Brussels", "Ixelles"],
-                "timezone": ["Europe/Brussels"] * 2,
-            }
-        ),
+        "dim_commune": communes_table(),
         "dim_service": pa.table(
             {
                 "commune_id": ["brussels", "brussels"],
@@ -202,24 +184,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def run_page(monkeypatch: pytest.MonkeyPatch, lake: Path, lang: str | None = None) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if lang:
-        at.session_state["lang"] = lang
-    return at.run().switch_page(PAGE).run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
-
-
-def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    (frame,) = [d.value for d in at.dataframe if column in d.value.columns]
-    return frame
+    return open_app(monkeypatch, lake, PAGE, lang)
 
 
 def expected_requests(start: dt.date, end: dt.date, service: str | None = None) -> pd.DataFrame:
@@ -400,17 +365,9 @@ def test_every_channels_text_in_three_languages() -> None:
 
 
 def test_csv_downloads(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: dict[str, bytes] = {}
-    original = st.download_button
-
-    def recording_download_button(label: str, data: bytes, **kwargs: object) -> bool:
-        offered[str(kwargs["key"])] = data
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording_download_button)
+    downloads = record_downloads(monkeypatch)
     at = run_page(monkeypatch, lake)
+    offered = {str(d["key"]): d["data"] for d in downloads}
     assert not at.exception
     assert set(offered) == {
         "channels_download_mix",

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dashboard_fixtures import open_app, record_downloads
 from dashboard_two_communes import KPI_FIGURES, write_gold
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 from dashboards.i18n import format_int, format_pct
 
-APP = Path(server.APP)
 HOSTILE = "x' OR '1'='1"
 UNIT_TEXT = {"en": {"share": "share", "count": "count", "seconds": "seconds", "days": "days"}}
 
@@ -26,9 +26,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, lake: Path) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    return at.run().switch_page("views/communes.py").run()
+    return open_app(monkeypatch, lake, "views/communes.py")
 
 
 def figures(period: str) -> pd.DataFrame:
@@ -147,17 +145,9 @@ def test_without_contact_centre_mart_the_page_still_renders(tmp_path: Path, monk
 
 
 def test_the_csv_holds_the_raw_figures(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: list[tuple[str, bytes]] = []
-    original = st.download_button
-
-    def recording_download_button(label: str, data: bytes, **kwargs: object) -> bool:
-        offered.append((str(kwargs.get("file_name")), data))
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording_download_button)
+    downloads = record_downloads(monkeypatch)
     at = open_page(monkeypatch, lake)
+    offered = [(str(d.get("file_name")), d["data"]) for d in downloads]
     assert not at.exception
     name, payload = offered[-1]
     assert name == "civiclake_communes_year_2024.csv"

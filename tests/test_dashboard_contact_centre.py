@@ -11,30 +11,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dashboard_fixtures import KPI_SCHEMA, captions, communes_table, gold_folder, metrics, open_app, record_downloads
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 
-APP = Path(server.APP)
 HOSTILE = "x' OR '1'='1"
-
-KPI_SCHEMA = pa.schema(
-    [
-        ("commune_id", pa.string()),
-        ("period_type", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("kpi_name", pa.string()),
-        ("breakdown", pa.string()),
-        ("breakdown_value", pa.string()),
-        ("numerator", pa.int64()),
-        ("denominator", pa.int64()),
-        ("value", pa.float64()),
-        ("unit", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
 
 # Hand-chosen figures of a period: offered, answered, abandoned, short abandons, answered within 20 s,
 # service-level denominator (answered + abandoned after 20 s), total wait (s), total talk (s).
@@ -114,20 +96,8 @@ CALLS = [
 
 
 def write_gold(lake: Path, with_contact_centre: bool = True) -> Path:
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        pa.table(
-            {
-                "commune_id": ["brussels", "ixelles"],
-                "name_fr": ["Ville de Bruxelles", "Ixelles"],
-                "name_nl": ["Stad Brussel", "Elsene"],
-                "name_en": ["City of Brussels", "Ixelles"],
-                "timezone": ["Europe/Brussels"] * 2,
-            }
-        ),
-        gold / "dim_commune.parquet",
-    )
+    gold = gold_folder(lake)
+    pq.write_table(communes_table(), gold / "dim_commune.parquet")
     # kpi_adoption gives the sidebar its periods.
     adoption = [
         {"commune_id": c, "period_type": "year", "period": "2024", "period_start": YEAR[2], "period_end": YEAR[3],
@@ -183,19 +153,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def run_page(monkeypatch: pytest.MonkeyPatch, lake: Path, lang: str | None = None) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if lang:
-        at.session_state["lang"] = lang
-    return at.run().switch_page("views/contact_centre.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
+    return open_app(monkeypatch, lake, "views/contact_centre.py", lang)
 
 
 def pct(numerator: int, denominator: int) -> str:
@@ -340,17 +298,9 @@ def test_the_language_switch_changes_title_and_labels(lake: Path, monkeypatch: p
 
 
 def test_the_queue_table_downloads_as_csv(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: dict[str, bytes] = {}
-    original = st.download_button
-
-    def recording(label: str, data: bytes, **kwargs: object) -> bool:
-        offered[str(kwargs.get("key"))] = data
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording)
+    downloads = record_downloads(monkeypatch)
     at = run_page(monkeypatch, lake)
+    offered = {str(d.get("key")): d["data"] for d in downloads}
     assert not at.exception
     assert {"contact_centre_queues_csv", "contact_centre_daily_csv"} <= set(offered)
     csv = pd.read_csv(io.StringIO(offered["contact_centre_queues_csv"].decode("utf-8")))

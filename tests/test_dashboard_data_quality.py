@@ -14,12 +14,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dashboard_fixtures import captions, gold_folder, metrics, open_app, record_downloads
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 from pipelines.quality_export import SCHEMAS
 
-APP = Path(server.APP)
 HOSTILE = "x' OR '1'='1"
 UTC = dt.UTC
 
@@ -92,8 +92,7 @@ RESULTS = [
 
 
 def write_gold(lake: Path, with_quality: bool = True) -> Path:
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
+    gold = gold_folder(lake)
     pq.write_table(
         pa.table({"commune_id": ["brussels"], "name_fr": ["Ville de Bruxelles"], "name_nl": ["Stad Brussel"],
                   "name_en": ["City of Brussels"], "timezone": ["Europe/Brussels"]}),
@@ -125,17 +124,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def run_page(monkeypatch: pytest.MonkeyPatch, lake: Path) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    return at.run().switch_page("views/data_quality.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
+    return open_app(monkeypatch, lake, "views/data_quality.py")
 
 
 def latest(rows: list[dict[str, object]], flag: str) -> list[dict[str, object]]:
@@ -243,17 +232,9 @@ def test_the_language_switch_changes_title_and_labels(lake: Path, monkeypatch: p
 
 
 def test_the_tables_download_as_csv(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: dict[str, bytes] = {}
-    original = st.download_button
-
-    def recording(label: str, data: bytes, **kwargs: object) -> bool:
-        offered[str(kwargs.get("key"))] = data
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording)
+    downloads = record_downloads(monkeypatch)
     at = run_page(monkeypatch, lake)
+    offered = {str(d.get("key")): d["data"] for d in downloads}
     assert not at.exception
     assert {
         "data_quality_freshness_csv",

@@ -12,13 +12,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dashboard_fixtures import (
+    KPI_SCHEMA,
+    captions,
+    communes_table,
+    gold_folder,
+    metrics,
+    open_app,
+    record_downloads,
+    table_with,
+)
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 from dashboards.i18n import format_int, format_pct, t
 from dashboards.views import processes as page
 
-APP = Path(server.APP)
 HOSTILE = "x' OR '1'='1"
 D = dt.date
 
@@ -137,24 +146,6 @@ def processing_rows() -> list[dict[str, object]]:
     return out
 
 
-KPI_SCHEMA = pa.schema(
-    [
-        ("commune_id", pa.string()),
-        ("period_type", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("kpi_name", pa.string()),
-        ("breakdown", pa.string()),
-        ("breakdown_value", pa.string()),
-        ("numerator", pa.int64()),
-        ("denominator", pa.int64()),
-        ("value", pa.float64()),
-        ("unit", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-
 TRANSITIONS = [
     # from, to, count, median, p90, total, mean, bottleneck total, bottleneck median
     ("PROC-A", "Register", "Check", 7, 1.0, 2.0, 9.0, 1.29, False, False),
@@ -170,20 +161,8 @@ VARIANTS = [
 
 
 def write_gold(lake: Path, *, processing: bool = True) -> Path:
-    gold = lake / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        pa.table(
-            {
-                "commune_id": ["brussels", "ixelles"],
-                "name_fr": ["Ville de Bruxelles", "Ixelles"],
-                "name_nl": ["Stad Brussel", "Elsene"],
-                "name_en": ["City of Brussels", "Ixelles"],
-                "timezone": ["Europe/Brussels"] * 2,
-            }
-        ),
-        gold / "dim_commune.parquet",
-    )
+    gold = gold_folder(lake)
+    pq.write_table(communes_table(), gold / "dim_commune.parquet")
     adoption = []
     for commune in ("brussels", "ixelles"):
         for ptype, period, start, end in (YEAR, ("month", "2024-03", D(2024, 3, 1), D(2024, 3, 31))):
@@ -271,22 +250,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def run_page(monkeypatch: pytest.MonkeyPatch, lake: Path) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    return at.run().switch_page("views/processes.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
-
-
-def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    (frame,) = [d.value for d in at.dataframe if column in d.value.columns]
-    return frame
+    return open_app(monkeypatch, lake, "views/processes.py", timeout=90)
 
 
 def days(value: float, lang: str = "en") -> str:
@@ -414,17 +378,9 @@ def test_language_switch(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_csv_downloads(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: dict[str, bytes] = {}
-    original = st.download_button
-
-    def recording(label: str, data: bytes, **kwargs: object) -> bool:
-        offered[str(kwargs.get("key"))] = data
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording)
+    downloads = record_downloads(monkeypatch)
     at = run_page(monkeypatch, lake)
+    offered = {str(d.get("key")): d["data"] for d in downloads}
     assert not at.exception
     assert set(offered) >= {
         "processes_download_channels",

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dashboard_fixtures import captions, markdowns, metrics, open_app, record_downloads
 from dashboard_two_communes import DIGITAL, REQUESTS, SERVICES, TARGET_STATUS, write_gold
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import data
 from dashboards.i18n import format_int, format_pct
 
-APP = Path(server.APP)
 HOSTILE = "x' OR '1'='1"
 END_2024 = dt.date(2024, 12, 31)
 
@@ -29,23 +29,7 @@ def lake(tmp_path: Path) -> Path:
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, lake: Path, lang: str | None = None) -> AppTest:
-    monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if lang:
-        at.session_state["lang"] = lang
-    return at.run().switch_page("views/targets.py").run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
-
-
-def markdowns(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown]
+    return open_app(monkeypatch, lake, "views/targets.py", lang)
 
 
 def expected_pending(commune: str, end: dt.date) -> pd.DataFrame:
@@ -240,17 +224,9 @@ def test_a_missing_gold_table_gives_a_message(tmp_path: Path, monkeypatch: pytes
 
 
 def test_the_services_csv_holds_the_table(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamlit as st
-
-    offered: list[tuple[str, bytes]] = []
-    original = st.download_button
-
-    def recording_download_button(label: str, data: bytes, **kwargs: object) -> bool:
-        offered.append((str(kwargs.get("file_name")), data))
-        return original(label, data, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(st, "download_button", recording_download_button)
+    downloads = record_downloads(monkeypatch)
     at = open_page(monkeypatch, lake)
+    offered = [(str(d.get("file_name")), d["data"]) for d in downloads]
     assert not at.exception
     name, payload = offered[-1]
     assert name == "civiclake_services_not_online_brussels_2024-12-31.csv"

@@ -45,24 +45,9 @@ LOAD_COLUMNS = (
     "is_balanced",
     "skipped_reason",
 )
-HISTORY_COLUMNS = (
-    "entity",
-    "source",
-    "batch_id",
-    "window_first_day",
-    "window_last_day",
-    "started_at",
-    "finished_at",
-    "rows_read",
-    "rows_loaded",
-    "rows_new",
-    "rows_quarantined",
-    "rows_outside_window",
-    "rows_deleted",
-    "is_balanced",
-    "skipped_reason",
-)
-REASON_COLUMNS = ("entity", "source", "reason", "rows", "batches", "last_batch_id")
+# A source's past loads: the columns of data.DQ_LOAD_COLUMNS but the commune (the table is per source).
+HISTORY_COLUMNS = tuple(column for column in data.DQ_LOAD_COLUMNS if column != "commune_id")
+REASON_COLUMNS = data.DQ_REASON_COLUMNS
 RESULT_COLUMNS = (
     "entity",
     "run_at",
