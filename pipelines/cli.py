@@ -3,6 +3,7 @@
 civiclake generate --out DIR       demo source extracts for one or more communes
 civiclake run --config FILE        every asset, in process, into the lake
 civiclake kpis --config FILE --commune ID --period YYYY[-MM]
+civiclake export [--config FILE]    an open-data release (CSV, Parquet, datapackage.json) of the lake
 civiclake dashboard                the Streamlit app on 127.0.0.1
 civiclake demo                     all of the above, on demo data
 """
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     kpis.add_argument("--format", choices=("table", "json"), default="table")
 
+    export = commands.add_parser("export", help="write an open-data release of the lake's gold tables")
+    _add_lake_and_config(export, config_required=False)
+    export.add_argument("--out", type=Path, help="the release folder (default: LAKE/opendata/VERSION)")
+    export.add_argument("--version", help="the release's version (default: the last day of data, YYYY-MM-DD)")
+
     dashboard = commands.add_parser("dashboard", help="serve the dashboard (Streamlit)")
     dashboard.add_argument("--lake", type=Path, default=_default_lake())
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -125,6 +131,15 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.opendata.release import build_release
+
+    config = load_config(args.config) if args.config is not None else None
+    summary = build_release(args.lake, config=config, version=args.version, out=args.out)
+    print(summary.describe())
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from dashboards.server import serve
 
@@ -156,6 +171,7 @@ COMMANDS = {
     "generate": cmd_generate,
     "run": cmd_run,
     "kpis": cmd_kpis,
+    "export": cmd_export,
     "dashboard": cmd_dashboard,
     "demo": cmd_demo,
 }

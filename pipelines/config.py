@@ -170,6 +170,42 @@ class History(_Strict):
     start: dt.date = dt.date(2020, 1, 1)
 
 
+class Licence(_Strict):
+    id: str = "CC-BY-4.0"
+    uri: str = "https://creativecommons.org/licenses/by/4.0/"
+    title: str = "Creative Commons Attribution 4.0 International"
+
+
+class Publisher(_Strict):
+    # Unset fields default, in the release, to the first commune's name and the base URL.
+    name: str | None = None
+    uri: str | None = None
+    email: str | None = None
+    homepage: str | None = None
+
+
+class OpenData(_Strict):
+    """The open-data releases (`civiclake export`): licence, publisher, disclosure control."""
+
+    licence: Licence = Field(default_factory=Licence)
+    publisher: Publisher = Field(default_factory=Publisher)
+    base_url: str = "https://example.org/opendata"
+    suppression_threshold: int = Field(default=4, ge=0)
+    min_events: int = Field(default=10, ge=1)
+    # Spatial coverage (URIs); the default, Belgium in the EU country authority table.
+    spatial: list[str] = Field(
+        default_factory=lambda: ["http://publications.europa.eu/resource/authority/country/BEL"], min_length=1
+    )
+    themes: list[str] = Field(default_factory=lambda: ["GOVE"], min_length=1)  # EU data themes
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s]+$", value):
+            raise ValueError(f"an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+
 class CivicConfig(_Strict):
     version: Literal[1] = 1
     mode: Literal["demo", "production"] = "production"
@@ -177,6 +213,7 @@ class CivicConfig(_Strict):
     pseudonymisation: Pseudonymisation = Field(default_factory=Pseudonymisation)
     communes: list[Commune] = Field(min_length=1)
     sources: list[Source] = Field(default_factory=list)
+    opendata: OpenData = Field(default_factory=OpenData)
     # Where the file was read from: source locations are relative to its folder.
     base_dir: Path = Field(default=Path("."), exclude=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +47,27 @@ def minimal_config_file(tmp_path: Path) -> Path:
     path = tmp_path / "civiclake.yaml"
     path.write_text(MINIMAL_CONFIG, encoding="utf-8")
     return path
+
+
+# The small demo most integration tests share: one commune, spring 2024, 5 % of the city's volumes.
+SMALL_DEMO_FIRST_DAY, SMALL_DEMO_LAST_DAY = date(2024, 3, 1), date(2024, 5, 31)
+
+
+@pytest.fixture(scope="session")
+def small_demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    """(sources, lake, RunSummary) of one pipeline run over the small demo, shared by the test modules
+    that read its lake (a run takes a minute; they must not change what others read)."""
+    from pipelines.demo.generator import generate
+    from pipelines.runner import run_pipeline
+
+    root = tmp_path_factory.mktemp("small-demo")
+    sources, lake = root / "sources", root / "lake"
+    generate(sources, start=SMALL_DEMO_FIRST_DAY, end=SMALL_DEMO_LAST_DAY, scale=0.05, seed=7, progress=False)
+    summary = run_pipeline(
+        sources / "civiclake.yaml",
+        lake,
+        echo=lambda line: None,
+        first_day=SMALL_DEMO_FIRST_DAY,
+        last_day=SMALL_DEMO_LAST_DAY,
+    )
+    return sources, lake, summary

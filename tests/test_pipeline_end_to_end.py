@@ -22,7 +22,6 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from pipelines.demo.generator import generate
 from pipelines.runner import RunSummary, run_pipeline
 from tests.conftest import PROJECT_ROOT
 
@@ -45,11 +44,9 @@ def _run(sources: Path, lake: Path) -> RunSummary:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, RunSummary]:
-    root = tmp_path_factory.mktemp("demo")
-    sources, lake = root / "sources", root / "lake"
-    generate(sources, start=FIRST_DAY, end=LAST_DAY, scale=0.05, seed=7, progress=False)
-    return sources, lake, _run(sources, lake)
+def demo_run(small_demo_run: tuple[Path, Path, RunSummary]) -> tuple[Path, Path, RunSummary]:
+    # The shared small demo (tests/conftest.py): the same days as FIRST_DAY..LAST_DAY, seed 7, scale 0.05.
+    return small_demo_run
 
 
 @pytest.fixture(scope="module")
