@@ -29,6 +29,7 @@ PAGES = [
     ("contact_centre.py", "nav.contact_centre", "contact-centre"),
     ("data_quality.py", "nav.data_quality", "data-quality"),
     ("communes.py", "nav.communes", "communes"),
+    ("open_data.py", "nav.open_data", "open-data"),
 ]
 navigation = st.navigation(
     [

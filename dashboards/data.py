@@ -10,6 +10,7 @@ a new `civiclake run` is picked up on the next rerun without restarting the serv
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -1084,3 +1085,136 @@ def commune_kpis(lake: str | os.PathLike[str] | None, period_type: str, period: 
         COMMUNE_KPI_COLUMNS,
         ("mart", "kpi_name", "commune_id"),
     )
+
+
+# --- open data page ---------------------------------------------------------------------------------
+# The release folders `civiclake export` writes (pipelines/opendata/release.py): <lake>/opendata/<version>/
+# with datapackage.json, the DCAT catalogue and one CSV and one Parquet file per data set. Read as files,
+# not through DuckDB: only the JSON descriptors are parsed, and every file they name must stay inside its
+# release folder (a descriptor is data, never trusted as a path).
+
+OPENDATA_FOLDER = "opendata"
+CATALOGUE_FILES: tuple[tuple[str, str], ...] = (("catalog.jsonld", "jsonld"), ("catalog.ttl", "ttl"))
+_RELEASE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def opendata_dir(lake: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of the open data releases of the lake."""
+    return resolve_lake(lake) / OPENDATA_FOLDER
+
+
+def _inside(path: Path, folder: Path) -> Path | None:
+    """`path` resolved (symbolic links followed) if it is a regular file inside `folder`, else None."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_relative_to(folder.resolve()) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def _release_file(release: Path, name: object, fmt: object = None) -> dict[str, object] | None:
+    """A file of a release named in its descriptor: a plain file name inside the release folder, on disk."""
+    if not isinstance(name, str) or not _RELEASE_FILE.fullmatch(name) or ".." in name:
+        return None
+    path = _inside(release / name, release)
+    if path is None:
+        return None
+    fmt = fmt if isinstance(fmt, str) and fmt else path.suffix.lstrip(".")
+    return {"name": name, "path": path, "format": fmt.lower(), "bytes": path.stat().st_size}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _titles(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(lang): title for lang, title in value.items() if isinstance(title, str) and title}
+
+
+def _rows(resource: dict[str, object]) -> int | None:
+    rows = resource.get("rows")
+    stats = resource.get("stats")
+    if rows is None and isinstance(stats, dict):
+        rows = stats.get("rows")
+    return rows if isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0 else None
+
+
+def _licence(package: dict[str, object]) -> str:
+    licences = package.get("licenses")
+    if not isinstance(licences, list):
+        return ""
+    names = []
+    for licence in licences:
+        if isinstance(licence, dict):
+            name = _text(licence.get("title")) or _text(licence.get("name")) or _text(licence.get("path"))
+            if name:
+                names.append(name)
+    return ", ".join(names)
+
+
+def _datasets(release: Path, resources: object) -> list[dict[str, object]]:
+    """The data sets of a release, in the order of the descriptor, each with its files found on disk."""
+    datasets: dict[str, dict[str, object]] = {}
+    for resource in resources if isinstance(resources, list) else []:
+        if not isinstance(resource, dict):
+            continue
+        file = _release_file(release, resource.get("path"), resource.get("format"))
+        if file is None:
+            continue
+        name = _text(resource.get("civiclake:dataset")) or _text(resource.get("name")) or str(file["name"])
+        dataset = datasets.setdefault(name, {"name": name, "titles": {}, "title": "", "rows": None, "files": []})
+        dataset["titles"] = dataset["titles"] or _titles(resource.get("civiclake:titles"))
+        dataset["title"] = dataset["title"] or _text(resource.get("title"))
+        if dataset["rows"] is None:
+            dataset["rows"] = _rows(resource)
+        dataset["files"].append(file)  # type: ignore[union-attr]
+    return list(datasets.values())
+
+
+def list_releases(lake: str | os.PathLike[str] | None = None) -> list[dict[str, object]]:
+    """Every open data release of the lake (<lake>/opendata/*/datapackage.json), newest `created` first.
+
+    Each release: version, created, licence, changes (civiclake:changes), titles (by language), folder,
+    datasets (name, titles by language, title, rows or None, files: name, path, format, bytes) and
+    catalogue (the DCAT files present, same keys as a file). A descriptor that cannot be read, or that is
+    not a JSON object, is left out; so is any file it names that is not a plain file of its folder.
+    """
+    root = opendata_dir(lake)
+    if not root.is_dir():
+        return []
+    releases = []
+    for folder in sorted(root.iterdir()):
+        if not _RELEASE_FILE.fullmatch(folder.name) or not folder.is_dir():
+            continue
+        descriptor = _inside(folder / "datapackage.json", root)
+        if descriptor is None:
+            continue
+        try:
+            package = json.loads(descriptor.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(package, dict):
+            continue
+        release = folder.resolve()
+        if not release.is_relative_to(root.resolve()):
+            continue
+        catalogue = [file for name, fmt in CATALOGUE_FILES if (file := _release_file(release, name, fmt))]
+        releases.append(
+            {
+                "version": _text(package.get("version")) or folder.name,
+                "created": _text(package.get("created")),
+                "licence": _licence(package),
+                "changes": _text(package.get("civiclake:changes")),
+                "titles": _titles(package.get("civiclake:titles")),
+                "title": _text(package.get("title")),
+                "folder": release,
+                "datasets": _datasets(release, package.get("resources")),
+                "catalogue": catalogue,
+            }
+        )
+    releases.sort(key=lambda r: (str(r["created"]), str(r["version"])), reverse=True)
+    return releases

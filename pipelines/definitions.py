@@ -9,12 +9,12 @@ from dagster import Definitions, load_assets_from_modules
 from dagster_dbt import DbtCliResource
 
 from pipelines import automation
-from pipelines.assets import bronze, gold, reference_tables, transform
+from pipelines.assets import bronze, gold, opendata, reference_tables, transform
 from pipelines.config import CONFIG_ENV_VAR
 from pipelines.lake import LAKE_ENV_VAR
 from pipelines.resources import CivicLakeResource
 
-ASSET_MODULES = [reference_tables, transform, gold]
+ASSET_MODULES = [reference_tables, transform, gold, opendata]
 
 
 def build_definitions(config_path: str | Path, lake_dir: str | Path) -> Definitions:

@@ -43,6 +43,7 @@ PAGE_NAMES = {
     "contact-centre": ("Contact centre", "Centre de contact", "Contactcenter"),
     "data-quality": ("Data quality", "Qualité des données", "Datakwaliteit"),
     "communes": ("Communes", "Communes", "Gemeenten"),
+    "open-data": ("Open data", "Données ouvertes", "Open data"),
 }
 CURRENT_PAGE_LINK = '[data-testid="stSidebarNav"] a[aria-current="page"]'
 

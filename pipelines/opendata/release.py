@@ -94,15 +94,17 @@ def _count(name: str, what: str) -> Column:
     )
 
 
-def _flags() -> tuple[Column, Column]:
+def _flags() -> tuple[Column]:
+    # Only the boolean flag is published: whether a withheld count is primary (1 to the threshold) or
+    # secondary is kept internal, since the kind would tell an attacker solving the margins that a cell lies
+    # in [1, threshold] and narrow its feasible range (protect_table still returns it for internal use).
     return (
-        Column("suppressed", "boolean", "True where the count is withheld to protect privacy.", {"required": True}),
         Column(
-            "suppression",
-            "string",
-            "Why the count is withheld: 'primary' (a count from 1 to the threshold) or 'secondary' (withheld so "
-            "that the published totals cannot reveal a primary one); empty otherwise.",
-            {"enum": ["primary", "secondary"]},
+            "suppressed",
+            "boolean",
+            "True where the count is withheld to protect privacy (a small count, or a count withheld so that "
+            "the published totals cannot reveal a small one).",
+            {"required": True},
         ),
     )
 
