@@ -21,6 +21,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.config import CivicConfig, load_config
 from pipelines.opendata.release import DATASETS, ReleaseSummary, build_release
+from tests.test_pipeline_end_to_end import source_identifiers
 
 FIRST_DAY, LAST_DAY = date(2024, 3, 1), date(2024, 5, 31)
 THRESHOLD = 4
@@ -173,7 +174,7 @@ def test_margins_equal_the_facts(demo: tuple[Path, Path, CivicConfig], release: 
 def test_no_personal_identifier_reaches_the_release(
     demo: tuple[Path, Path, CivicConfig], release: ReleaseSummary
 ) -> None:
-    _, lake, _ = demo
+    root, lake, _ = demo
     gold = lake / "gold"
     identifiers: set[str] = set()
     for model, column in (
@@ -191,6 +192,10 @@ def test_no_personal_identifier_reaches_the_release(
     keys = {value for value in identifiers if len(value) == 64}
     assert len(keys) > 100  # the scan below has something to find
     identifiers = {value for value in identifiers if len(value) >= 8}
+    # and the identifiers in clear of the sources: names, e-mails, phones, national register numbers
+    in_clear = source_identifiers(root / "sources")
+    assert len(in_clear) > 100
+    identifiers |= in_clear
     files = _files(release.folder)
     assert set(files) >= {f"{d.name}.{f}" for d in DATASETS for f in ("csv", "parquet")} | {"datapackage.json"}
     for name, content in files.items():
