@@ -215,12 +215,6 @@ DATASETS: tuple[Dataset, ...] = (
                 "True where a count of the day is withheld to protect privacy.",
                 {"required": True},
             ),
-            Column(
-                "suppression",
-                "string",
-                "'primary' where a count from 1 to the threshold is withheld.",
-                {"enum": ["primary"]},
-            ),
         ),
         primary_key=("commune_id", "date"),
         grain="day",
@@ -454,7 +448,6 @@ def _calls(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
             for name, is_small in zip(("offered", "answered", "abandoned"), small, strict=True)
         ],
         suppressed=any_small.fill_null(False),
-        suppression=pl.when(any_small).then(pl.lit("primary")).otherwise(None),
     )
 
 
