@@ -8,6 +8,7 @@ the filters follow them from page to page. Pages read them with `filters()` and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,3 +176,20 @@ def accessible_chart(chart: alt.TopLevelMixin, description: str) -> None:
     screen readers) and a caption under it, so that nobody needs the picture."""
     st.altair_chart(chart.properties(description=description), width="stretch")
     st.caption(description)
+
+
+def render_with_filters(lang: str, draw: Callable[[Path, str, Filters], None]) -> None:
+    """Draw a page's body for the common filters, a gold error shown as a message rather than a traceback.
+
+    Nothing when there is no data to filter yet: the sidebar says why.
+    """
+    chosen = filters()
+    if chosen is None:
+        return
+    try:
+        draw(data.resolve_lake(), lang, chosen)
+    except data.GoldNotReady as exc:
+        # The normal state of a fresh install: say what to do.
+        st.info(t("msg.no_data", lang, gold=exc.gold))
+    except data.GoldReadError as exc:
+        st.error(t("msg.read_error", lang, gold=exc.gold, error=exc.detail))

@@ -28,18 +28,9 @@ UNITS: tuple[str, ...] = ("share", "count", "citizens", "seconds", "days")
 def render() -> None:
     """Draw the page (the callable given to st.Page)."""
     lang = current_lang()
-    lake = data.resolve_lake()
     st.title(t("communes.title", lang))
     st.subheader(t("communes.subtitle", lang))
-    chosen = components.filters()
-    if chosen is None:  # no data yet: the sidebar says why
-        return
-    try:
-        _render(lake, lang, chosen)
-    except data.GoldNotReady as exc:
-        st.info(t("msg.no_data", lang, gold=exc.gold))
-    except data.GoldReadError as exc:
-        st.error(t("msg.read_error", lang, gold=exc.gold, error=exc.detail))
+    components.render_with_filters(lang, _render)
 
 
 def period_label(period_type: str, period: str, lang: str) -> str:

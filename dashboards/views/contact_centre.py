@@ -65,17 +65,8 @@ class Goal:
 def render() -> None:
     """Draw the page (the callable given to st.Page)."""
     lang = current_lang()
-    lake = data.resolve_lake()
     st.title(t("contact_centre.title", lang))
-    chosen = components.filters()
-    if chosen is None:  # no data yet: the sidebar says why
-        return
-    try:
-        _render(lake, lang, chosen)
-    except data.GoldNotReady as exc:
-        st.info(t("msg.no_data", lang, gold=exc.gold))
-    except data.GoldReadError as exc:
-        st.error(t("msg.read_error", lang, gold=exc.gold, error=exc.detail))
+    components.render_with_filters(lang, _render)
 
 
 def _period_label(chosen: components.Filters, lang: str) -> str:

@@ -364,16 +364,18 @@ def _day_range(gold: _Gold) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _requests(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+def _monthly_two_way(gold: _Gold, options: OpenData, fact: str, day: str, column: str, count: str) -> pl.DataFrame:
+    """Counts of a fact by commune and month (two-way tables service x `column`), small counts protected."""
     from pipelines.opendata.disclosure import protect_table
 
+    # Identifiers come from this module's own table of data sets, never from outside.
     cells = gold.frame(
         f"""
-        SELECT commune_id, CAST(date_trunc('month', created_date_local) AS DATE) AS month,
-               coalesce(service_code, 'unknown') AS service_code, coalesce(channel, 'unknown') AS channel,
-               count(*) AS requests
-        FROM '{gold.path("fct_requests")}'
-        WHERE created_date_local IS NOT NULL
+        SELECT commune_id, CAST(date_trunc('month', {day}) AS DATE) AS month,
+               coalesce(service_code, 'unknown') AS service_code,
+               coalesce({column}, 'unknown') AS {column}, count(*) AS {count}
+        FROM '{gold.path(fact)}'
+        WHERE {day} IS NOT NULL
         GROUP BY ALL ORDER BY ALL
         """
     )
@@ -381,35 +383,19 @@ def _requests(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
         cells,
         group=["commune_id", "month"],
         row="service_code",
-        column="channel",
-        count="requests",
+        column=column,
+        count=count,
         threshold=options.suppression_threshold,
         total_label="all",
     )
+
+
+def _requests(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+    return _monthly_two_way(gold, options, "fct_requests", "created_date_local", "channel", "requests")
 
 
 def _appointments(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
-    from pipelines.opendata.disclosure import protect_table
-
-    cells = gold.frame(
-        f"""
-        SELECT commune_id, CAST(date_trunc('month', booked_date_local) AS DATE) AS month,
-               coalesce(service_code, 'unknown') AS service_code,
-               coalesce(booking_channel, 'unknown') AS booking_channel, count(*) AS appointments
-        FROM '{gold.path("fct_appointments")}'
-        WHERE booked_date_local IS NOT NULL
-        GROUP BY ALL ORDER BY ALL
-        """
-    )
-    return protect_table(
-        cells,
-        group=["commune_id", "month"],
-        row="service_code",
-        column="booking_channel",
-        count="appointments",
-        threshold=options.suppression_threshold,
-        total_label="all",
-    )
+    return _monthly_two_way(gold, options, "fct_appointments", "booked_date_local", "booking_channel", "appointments")
 
 
 def _calls(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
