@@ -159,11 +159,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     gold = Lake(args.lake).gold
     for commune_id in args.communes:
         print(format_table(read_kpis(gold, commune_id, str(args.end.year))) + "\n", flush=True)
+    from pipelines.opendata.release import build_release
+
+    release = build_release(args.lake, config=load_config(config_path))
+    print(f"4. open-data release {release.version} in {release.folder}", flush=True)
     if args.no_serve:
         return 0
     from dashboards.server import serve
 
-    print(f"4. dashboard on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    print(f"5. dashboard on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
     return serve(args.lake.resolve(), port=args.port)
 
 

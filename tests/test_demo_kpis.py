@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.disclosure_attacker import attack_release
 
 # Every KPI of KPIS.md, by the name civiclake publishes it under (statistics get a suffix).
 KPIS_OF_KPIS_MD = {
@@ -141,3 +142,17 @@ def test_dashboards_read_gold_not_the_duckdb_file(demo: dict[str, Any]) -> None:
             "select count(*) from read_parquet(?)", [str(gold / "kpi_adoption.parquet")]
         ).fetchall()
     assert rows > 0
+
+
+def test_the_demo_exports_an_open_data_release_no_attacker_can_reverse(demo: dict[str, Any]) -> None:
+    # `civiclake demo` ends its pipeline with an open-data release named after the last day of data.
+    folder = demo["lake"] / "opendata" / "2024-12-31"
+    assert f"open-data release 2024-12-31 in {folder}" in demo["demo_output"]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert {resource["path"] for resource in package["resources"]} == {
+        f"{name}.{fmt}"
+        for name in ("requests_by_month", "appointments_by_month", "calls_by_day", "kpis_by_month", "services")
+        for fmt in ("csv", "parquet")
+    }
+    # At full scale too, no count of 1..4 can be recovered from the files together (tests/disclosure_attacker).
+    assert attack_release(demo["lake"] / "gold", folder, threshold=4)

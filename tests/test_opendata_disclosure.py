@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 from pipelines.opendata.disclosure import flag_unreliable, protect_table
+from tests.disclosure_attacker import feasible_ranges
 
 P, S = "primary", "secondary"
 
@@ -29,10 +29,20 @@ def _cells(out: pl.DataFrame) -> dict[tuple[str, str], tuple[int | None, str | N
     return {(r, c): (v, k) for r, c, v, k in inner.select("service", "channel", "n", "suppression").iter_rows()}
 
 
-def _margins(out: pl.DataFrame) -> dict[tuple[str, str], int]:
+def _margins(out: pl.DataFrame) -> dict[tuple[str, str], int | None]:
+    """(row, column) -> published total (None where suppressed) of a one-table output."""
     margins = out.filter((pl.col("service") == "all") | (pl.col("channel") == "all"))
-    assert not margins["suppressed"].any()
     return {(r, c): v for r, c, v in margins.select("service", "channel", "n").iter_rows()}
+
+
+def _suppressed_margins(out: pl.DataFrame) -> dict[tuple[str, str], str]:
+    margins = out.filter(pl.col("suppressed") & ((pl.col("service") == "all") | (pl.col("channel") == "all")))
+    return {(r, c): k for r, c, k in margins.select("service", "channel", "suppression").iter_rows()}
+
+
+def _ranges(out: pl.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+    """The independent attacker's range of every suppressed quantity of a one-table output."""
+    return feasible_ranges(out.select("service", "channel", "n").iter_rows(), total="all")
 
 
 def test_single_small_cell_secondary_in_row_then_column():
@@ -68,25 +78,34 @@ def test_single_small_cell_secondary_in_row_then_column():
     assert out.filter(pl.col("suppressed"))["n"].null_count() == 4
 
 
-def test_zero_cell_is_suppressed_when_the_line_has_no_positive_cell():
-    # Row A: A/x = 2 and zeros only (A/y missing from the input, A/z an explicit 0). The smallest remaining
-    # cell is a 0 (tie A/y, A/z: A/y first), so A/y becomes a row of the output, suppressed. Column x then
-    # takes B/x (5 < 9), column y takes B/y (6 < 8); row B holds two: stable.
+def test_a_small_row_total_is_primary_and_paired_in_the_totals_column():
+    # Row A: A/x = 2 and zeros (A/y missing, A/z an explicit 0), so its total is 2: both primary, and row A
+    # holds two. Rows B, C and the totals row hold none. Column x: A/x alone -> B/x (5 < 9). The totals column
+    # (R_A = 2, R_B = 18, R_C = 27 | T = 47): R_A alone -> R_B (18 < 27). Second pass: row B holds B/x and R_B.
+    # Attacker: A/x = R_A = t, B/x = 7 - t (column x), R_B = 20 - t: t in [0, 7].
     cells = _frame({"A": {"x": 2, "z": 0}, "B": {"x": 5, "y": 6, "z": 7}, "C": {"x": 9, "y": 8, "z": 10}})
     out = _protect(cells)
     assert _cells(out) == {
         ("A", "x"): (None, P),
-        ("A", "y"): (None, S),  # added: a missing cell, suppressed
-        ("A", "z"): (0, None),  # an explicit 0 of the input stays published
+        ("A", "z"): (0, None),  # an explicit 0 of the input stays published; the missing A/y is not a row
         ("B", "x"): (None, S),
-        ("B", "y"): (None, S),
+        ("B", "y"): (6, None),
         ("B", "z"): (7, None),
         ("C", "x"): (9, None),
         ("C", "y"): (8, None),
         ("C", "z"): (10, None),
     }
-    assert _margins(out)[("A", "all")] == 2
-    assert _margins(out)[("all", "y")] == 14
+    assert _suppressed_margins(out) == {("A", "all"): P, ("B", "all"): S}
+    assert _margins(out) == {
+        ("A", "all"): None,
+        ("B", "all"): None,
+        ("C", "all"): 27,
+        ("all", "x"): 16,
+        ("all", "y"): 14,
+        ("all", "z"): 17,
+        ("all", "all"): 47,
+    }
+    assert _ranges(out)[("A", "x")] == pytest.approx((0, 7))
 
 
 def test_missing_zero_cells_are_not_published_unless_suppressed():
@@ -181,32 +200,67 @@ def test_flag_unreliable():
     assert not flag_unreliable(3, minimum=3)
 
 
-def test_audit_suppresses_more_when_a_zero_blocks_the_cycle():
-    # Threshold 4: B/z = 2 is primary. Row B takes B/x (5 < 6); column x then has no positive free cell and
-    # takes its 0 (A/x), column z likewise A/z; row A holds two: the line rule is satisfied. But A/x and A/z are
-    # suppressed zeros, which cannot go lower: the only cycle A/x, A/z, B/z, B/x cannot move, and an attacker
-    # with the margins pins every cell (B/z = column z's total = 2). The audit takes the smallest positive
-    # published cell in a line of the first pinned cell (A/x): A/y (8); the line rule then takes B/y in
-    # column y. With the whole table hidden, A/x can be 0..5 and B/z 0..2.
+def test_a_small_column_total_is_primary_and_paired_in_the_totals_row():
+    # B/z = 2 and the column total z = 2 are primary. Row B (5, 6, 2 | 13): B/z alone -> B/x (5 < 6). The
+    # totals row (5, 14, 2 | 21): C_z alone -> C_x (5 < 14). Columns x and z then hold two each.
+    # Attacker: B/x + B/z = 7, C_x + C_z = 7, B/x = C_x (A/x = 0 published): B/z in [0, 7].
     out = _protect(_frame({"A": {"x": 0, "y": 8, "z": 0}, "B": {"x": 5, "y": 6, "z": 2}}))
     assert _cells(out) == {
-        ("A", "x"): (None, S),
-        ("A", "y"): (None, S),  # added by the audit
-        ("A", "z"): (None, S),
+        ("A", "x"): (0, None),
+        ("A", "y"): (8, None),
+        ("A", "z"): (0, None),
         ("B", "x"): (None, S),
-        ("B", "y"): (None, S),  # added by the line rule after the audit
+        ("B", "y"): (6, None),
         ("B", "z"): (None, P),
     }
-    ranges = _feasible_ranges(out)
-    assert ranges[("A", "x")] == pytest.approx((0, 5)) and ranges[("B", "z")] == pytest.approx((0, 2))
+    assert _suppressed_margins(out) == {("all", "x"): S, ("all", "z"): P}
+    assert _ranges(out)[("B", "z")] == pytest.approx((0, 7))
 
 
-def test_audit_leaves_inherently_pinned_cells_alone():
-    # A one-row table: every column total is its cell, so no suppression can protect the primary A/x. The line
-    # rule still pairs it in row A with A/y (10 < 20), as before the audit; both stay pinned by their column
-    # totals, but they are pinned even with every cell hidden, so the audit does not suppress A/z for nothing.
+def test_a_one_row_table_is_protected_by_suppressing_its_column_totals():
+    # One row: each column total equals its cell. A/x = 2 and the total of column x are primary; row A takes
+    # A/y (10 < 20), the totals row takes the total of y (10 < 20). The attacker knows A/x + A/y = 12 and
+    # nothing more: A/x in [0, 12]. (Before margins could be suppressed, no pattern could protect A/x.)
     out = _protect(_frame({"A": {"x": 2, "y": 10, "z": 20}}))
     assert _cells(out) == {("A", "x"): (None, P), ("A", "y"): (None, S), ("A", "z"): (20, None)}
+    assert _suppressed_margins(out) == {("all", "x"): P, ("all", "y"): S}
+    assert _margins(out)[("A", "all")] == 32 and _margins(out)[("all", "all")] == 32
+    assert _ranges(out)[("A", "x")] == pytest.approx((0, 12))
+
+
+def test_a_single_small_cell_hides_its_totals_and_grand_total():
+    # The only nonzero cell is 3: its row total, column total and the grand total are 3 as well, all primary.
+    # Every line holds two suppressed quantities; the attacker only knows they are all equal: unbounded.
+    out = _protect(_frame({"A": {"x": 3}, "B": {"y": 0}}))
+    assert _cells(out) == {("A", "x"): (None, P), ("B", "y"): (0, None)}
+    assert _suppressed_margins(out) == {("A", "all"): P, ("all", "x"): P, ("all", "all"): P}
+    assert _margins(out)[("B", "all")] == 0 and _margins(out)[("all", "y")] == 0
+    low, high = _ranges(out)[("A", "x")]
+    assert low == pytest.approx(0) and high == np.inf
+
+
+def test_audit_suppresses_more_when_the_line_rule_leaves_a_primary_pinned():
+    # Rows r0..r2 x columns c0..c2; row totals 7, 5, 16; column totals 10, 16, 2; grand total 28.
+    # Primary: r1/c0 = 3, r1/c1 = 2, r2/c2 = 2 and the total of c2 = 2. Line rule, by hand (rows, then columns,
+    # totals last): r2 takes r2/c0 (7, the first of 7 and 7); the totals row takes the total of c0 (10 < 16);
+    # c1 takes r0/c1 (7, first of 7 and 7); second pass: r0 (0, 7*, 0 | 7) has no other positive cell and
+    # takes its total 7; the totals column then takes r1's total (5). Every line now holds 0 or >= 2.
+    # But the attacker pins r1/c0: r2: r2/c0 + r2/c2 = 9; c2: r2/c2 = total c2; totals row: total c0 + total
+    # c2 = 12; c0: total c0 = r1/c0 + r2/c0. Hence total c0 = r2/c0 + 3 and r1/c0 = 3. The audit adds the
+    # smallest positive free quantity (none in r1 or c0 is positive and free): r2/c1 = 7, an inner cell.
+    values = {"r0": {"c0": 0, "c1": 7, "c2": 0}, "r1": {"c0": 3, "c1": 2, "c2": 0}, "r2": {"c0": 7, "c1": 7, "c2": 2}}
+    out = protect_table(_frame(values), group=[], row="service", column="channel", count="n")
+    suppressed = {cell for cell, (_, kind) in _cells(out).items() if kind}
+    assert suppressed == {("r0", "c1"), ("r1", "c0"), ("r1", "c1"), ("r2", "c0"), ("r2", "c1"), ("r2", "c2")}
+    assert _cells(out)[("r2", "c1")] == (None, S)
+    assert set(_suppressed_margins(out)) == {("r0", "all"), ("r1", "all"), ("all", "c0"), ("all", "c2")}
+    # Without the cell the audit added, the independent attacker pins r1/c0 at 3; with it, it cannot.
+    without = out.with_columns(
+        n=pl.when((pl.col("service") == "r2") & (pl.col("channel") == "c1")).then(7).otherwise(pl.col("n"))
+    )
+    assert _ranges(without)[("r1", "c0")] == pytest.approx((3, 3))
+    low, high = _ranges(out)[("r1", "c0")]
+    assert high - low >= 1
 
 
 def test_audit_protects_a_demo_sized_table():
@@ -215,79 +269,18 @@ def test_audit_protects_a_demo_sized_table():
     values = rng.choice([0, 0, 1, 2, 3, 4, 5, 8, 12, 30, 100], size=(50, 8))
     table = {f"s{i:02d}": {f"c{j}": int(v) for j, v in enumerate(line)} for i, line in enumerate(values)}
     out = _protect(_frame(table))
-    assert min(high - low for low, high in _feasible_ranges(out).values()) >= 1 - 1e-6
+    primary = out.filter(pl.col("suppression") == P).select("service", "channel").rows()
+    ranges = _ranges(out)
+    assert primary and min(ranges[cell][1] - ranges[cell][0] for cell in primary) >= 1 - 1e-6
 
 
 # --- property test: an LP attacker ------------------------------------------------------------------------------
 
 
-def _lp_ranges(lines: list[tuple[list[tuple[str, str]], float]]) -> dict[tuple[str, str], tuple[float, float]]:
-    """Min and max of every hidden cell given, for each line, its hidden cells and their sum; hidden >= 0."""
-    order = sorted({cell for line, _ in lines for cell in line})
-    index = {cell: k for k, cell in enumerate(order)}
-    a_eq = np.zeros((len(lines), len(order)))
-    for row, (line, _) in enumerate(lines):
-        for cell in line:
-            a_eq[row, index[cell]] = 1
-    b_eq = [total for _, total in lines]
-    ranges = {}
-    for cell, k in index.items():
-        objective = np.zeros(len(order))
-        objective[k] = 1
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        assert low.status == 0, low.message
-        assert high.status in (0, 3), high.message  # 3 = unbounded
-        ranges[cell] = (low.fun, np.inf if high.status == 3 else -high.fun)
-    return ranges
-
-
-def _feasible_ranges(out: pl.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
-    """The attacker's range of every suppressed cell of one published table (LP relaxation).
-
-    The attacker knows every published cell, that missing cells are 0, every margin and that suppressed cells
-    are >= 0. The kind of suppression is no longer published, so it does not know which suppressed cells are
-    between 1 and the threshold (no bounds from it here).
-    """
-    margins = _margins(out)
-    cells = _cells(out)
-    rows = sorted({r for r, c in margins if r != "all"})
-    cols = sorted({c for r, c in margins if c != "all"})
-    lines = []
-    for total, line in [(margins[(r, "all")], [(r, c) for c in cols]) for r in rows] + [
-        (margins[("all", c)], [(r, c) for r in rows]) for c in cols
-    ]:
-        hidden = [cell for cell in line if cell in cells and cells[cell][1]]
-        known = sum((cells.get(cell) or (0, None))[0] or 0 for cell in line if cell not in hidden)
-        if hidden:
-            lines.append((hidden, total - known))
-        else:
-            assert known == total
-    return _lp_ranges(lines)
-
-
-def _inherently_pinned(values: list[list[int]]) -> set[tuple[str, str]]:
-    """Cells an attacker pins even when every cell of the table is hidden (computed from the input alone).
-
-    More suppression only widens ranges (a solution stays feasible when a published cell becomes unknown, set
-    to its true value), so hiding every cell is the best any pattern can do, and these are exactly the cells
-    no suppression can protect. Examples: cells of a line whose total is 0 (all >= 0, so all 0; this covers a
-    grand total of 0), cells of a one-cell line (a table with one row or one column), and a table whose
-    nonzero cells form no cycle, e.g. a single nonzero cell, which the grand total gives. The audit leaves them
-    alone, and the property test excludes them.
-    """
-    n_cols = len(values[0])
-    lines = [([(f"s{i}", f"c{j}") for j in range(n_cols)], sum(line)) for i, line in enumerate(values)]
-    lines += [
-        ([(f"s{i}", f"c{j}") for i in range(len(values))], sum(line[j] for line in values)) for j in range(n_cols)
-    ]
-    return {cell for cell, (low, high) in _lp_ranges(lines).items() if high - low < 1 - 1e-6}
-
-
 @st.composite
 def _tables(draw):
-    n_rows = draw(st.integers(2, 5))
-    n_cols = draw(st.integers(2, 5))
+    n_rows = draw(st.integers(1, 5))
+    n_cols = draw(st.integers(1, 5))
     count = st.one_of(st.integers(1, 4), st.just(0), st.integers(0, 30))
     values = draw(st.lists(st.lists(count, min_size=n_cols, max_size=n_cols), min_size=n_rows, max_size=n_rows))
     # Some zero cells are missing from the input (missing = 0).
@@ -302,37 +295,41 @@ def _tables(draw):
     return values, pl.DataFrame(rows, schema={"service": pl.String, "channel": pl.String, "n": pl.Int64}), threshold
 
 
+def _truth(values: list[list[int]], out: pl.DataFrame) -> dict[tuple[str, str], int]:
+    """Every quantity of the table as published (its rows and columns) with its margins, from the input."""
+    rows = sorted({r for r in out["service"] if r != "all"})
+    cols = sorted({c for c in out["channel"] if c != "all"})
+    cell = {(f"s{i}", f"c{j}"): v for i, line in enumerate(values) for j, v in enumerate(line)}
+    truth = {(r, c): cell[(r, c)] for r in rows for c in cols}
+    truth |= {(r, "all"): sum(cell[(r, c)] for c in cols) for r in rows}
+    truth |= {("all", c): sum(cell[(r, c)] for r in rows) for c in cols}
+    truth[("all", "all")] = sum(truth[(r, "all")] for r in rows)
+    return truth
+
+
 def _check_published_facts(values: list[list[int]], out: pl.DataFrame, threshold: int) -> None:
-    truth = {(f"s{i}", f"c{j}"): v for i, line in enumerate(values) for j, v in enumerate(line)}
-    published = _cells(out)
-    # Every published count equals the input; every suppressed cell is flagged with the right kind.
-    for cell, (value, kind) in published.items():
-        if kind is None:
-            assert value == truth[cell]
-        else:
-            assert value is None
-            assert (kind == P) == (1 <= truth[cell] <= threshold)
-    assert {cell for cell, v in truth.items() if 1 <= v <= threshold} <= {c for c, (_, k) in published.items() if k}
-    # Margins equal sums of the input.
-    margins = _margins(out)
-    for i in range(len(values)):
-        assert margins.get((f"s{i}", "all"), 0) == sum(values[i])  # an all-missing line has no margin
-    for j in range(len(values[0])):
-        assert margins.get(("all", f"c{j}"), 0) == sum(line[j] for line in values)
-    # (a table whose cells are all missing has no row at all, so no grand total either)
-    assert margins.get(("all", "all"), 0) == sum(map(sum, values))
-    # The line rule holds: no line has exactly one suppressed cell.
-    rows = {r for r, c in margins if r != "all"}
-    cols = {c for r, c in margins if c != "all"}
+    if out.height == 0:  # every cell missing: nothing to publish
+        assert all(v == 0 for line in values for v in line)
+        return
+    truth = _truth(values, out)
+    published = {(r, c): (v, k) for r, c, v, k in out.select("service", "channel", "n", "suppression").iter_rows()}
+    # Every margin is published (as a count or suppressed); every published count equals the input; the
+    # primary quantities are exactly those in 1..threshold; missing cells are rows only when suppressed.
+    assert {key for key in truth if "all" in key} <= published.keys()
+    for key, (value, kind) in published.items():
+        assert value == (None if kind else truth[key])
+        assert (kind == P) == (1 <= truth[key] <= threshold)
+    assert {key for key, v in truth.items() if 1 <= v <= threshold} <= {k for k, (_, kind) in published.items() if kind}
+    # The line rule holds in the table with its margins: no line holds exactly one suppressed quantity.
+    rows = sorted({r for r, _ in truth if r != "all"}) + ["all"]
+    cols = sorted({c for _, c in truth if c != "all"}) + ["all"]
     for line in [[(r, c) for c in cols] for r in rows] + [[(r, c) for r in rows] for c in cols]:
-        # (a one-cell line, in a table whose other rows or columns are all missing, is its own total)
-        assert len(line) == 1 or sum(bool((published.get(cell) or (0, None))[1]) for cell in line) != 1
-    # The attacker's LP is consistent with the truth, and (the audit) cannot pin a suppressed cell: its range is
-    # at least 1 wide, except for the cells no suppression can protect (_inherently_pinned, from the input).
-    inherent = _inherently_pinned(values)
-    for cell, (low, high) in _feasible_ranges(out).items():
-        assert low - 1e-6 <= truth[cell] <= high + 1e-6
-        assert high - low >= 1 - 1e-6 or cell in inherent, (cell, low, high)
+        assert sum(bool((published.get(key) or (0, None))[1]) for key in line) != 1, line
+    # The attacker's ranges hold the truth, and no primary quantity is pinned: its range is at least 1 wide.
+    for key, (low, high) in feasible_ranges(out.select("service", "channel", "n").iter_rows(), "all").items():
+        assert low - 1e-6 <= truth[key] <= high + 1e-6
+        if 1 <= truth[key] <= threshold:
+            assert high - low >= 1 - 1e-6, (key, low, high)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,20 +7,34 @@ The expected figures are computed here straight from `lake/gold` with DuckDB, no
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
+import http.server
 import io
 import json
 import shutil
+import threading
+import urllib.request
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import frictionless
+import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from rdflib import RDF, Graph, Namespace
 
 from pipelines.cli import main
 from pipelines.config import CivicConfig, load_config
-from pipelines.opendata.release import DATASETS, ReleaseSummary, build_release
+from pipelines.opendata.release import (
+    CALL_TOTALS,
+    DATASETS,
+    ReleaseSummary,
+    _linked_to_suppressed_counts,
+    build_release,
+)
+from tests.disclosure_attacker import attack_release
 from tests.test_pipeline_end_to_end import source_identifiers
 
 FIRST_DAY, LAST_DAY = date(2024, 3, 1), date(2024, 5, 31)
@@ -122,7 +136,7 @@ def test_small_counts_are_suppressed_and_flagged(release: ReleaseSummary) -> Non
         assert not [value for value in published if 1 <= value <= THRESHOLD], name
         assert all(row[count] != "" for row in cells if row["suppressed"] == "false")
     for row in _csv(release.folder, "calls_by_day"):
-        values = [row[column] for column in ("offered", "answered", "abandoned")]
+        values = [row[column] for column in ("offered", "answered", "abandoned", "short_abandoned")]
         assert not [v for v in values if v and 1 <= int(v) <= THRESHOLD]
         assert (row["suppressed"] == "true") == ("" in values)
         assert "suppression" not in row  # the flag only, as in the other data sets
@@ -156,20 +170,58 @@ def test_margins_equal_the_facts(demo: tuple[Path, Path, CivicConfig], release: 
     facts = f"'{lake}/gold/fct_requests.parquet'"
     month = "CAST(date_trunc('month', created_date_local) AS DATE)"
     rows = _csv(release.folder, "requests_by_month")
-    published = {(r["month"], r["service_code"], r["channel"]): r["requests"] for r in rows}
-    by_month = duckdb.sql(f"SELECT {month}, count(*) FROM {facts} GROUP BY ALL").fetchall()
-    by_service = duckdb.sql(f"SELECT {month}, service_code, count(*) FROM {facts} GROUP BY ALL").fetchall()
-    by_channel = duckdb.sql(f"SELECT {month}, channel, count(*) FROM {facts} GROUP BY ALL").fetchall()
+    published = {(r["month"], r["service_code"], r["channel"]): r for r in rows}
+    by_month = duckdb.sql(f"SELECT {month}, 'all', 'all', count(*) FROM {facts} GROUP BY ALL").fetchall()
+    by_service = duckdb.sql(f"SELECT {month}, service_code, 'all', count(*) FROM {facts} GROUP BY ALL").fetchall()
+    by_channel = duckdb.sql(f"SELECT {month}, 'all', channel, count(*) FROM {facts} GROUP BY ALL").fetchall()
     assert len(by_month) == 3
-    for day, count in by_month:
-        assert published[(str(day), "all", "all")] == str(count)
-    for day, service, count in by_service:
-        assert published[(str(day), service, "all")] == str(count)
-    for day, channel, count in by_channel:
-        assert published[(str(day), "all", channel)] == str(count)
+    # Every margin is in the release: its count where published, or flagged suppressed; small ones always are.
+    hidden = 0
+    for day, service, channel, count in by_month + by_service + by_channel:
+        row = published[(str(day), service, channel)]
+        if row["suppressed"] == "true":
+            assert row["requests"] == ""
+            hidden += 1
+        else:
+            assert row["requests"] == str(count) and not 1 <= count <= THRESHOLD
+    assert hidden, "the small demo has services with few requests a month: their totals are suppressed"
     # Published cells never exceed their margins, and with the suppressed ones they add up to them.
     cells = [r for r in rows if r["service_code"] != "all" and r["channel"] != "all"]
-    assert sum(int(r["requests"]) for r in cells if r["requests"]) <= sum(count for _, count in by_month)
+    assert sum(int(r["requests"]) for r in cells if r["requests"]) <= sum(row[3] for row in by_month)
+
+
+def test_no_small_count_can_be_recovered_from_all_the_files_together(
+    demo: tuple[Path, Path, CivicConfig], release: ReleaseSummary
+) -> None:
+    _, lake, _ = demo
+    assert attack_release(lake / "gold", release.folder, THRESHOLD), "the small demo must have small counts"
+
+
+def test_a_kpi_repeating_a_suppressed_total_is_suppressed_with_it() -> None:
+    """The KPIs of kpis_by_month that depend on a suppressed total of the month (hand-made tables)."""
+    march, april = date(2024, 3, 1), date(2024, 4, 1)
+    kpis = pl.DataFrame(
+        {
+            "commune_id": ["b"] * 6,
+            "month": [march, march, march, april, april, april],
+            "kpi_name": ["requests_volume", "services_digital_share_weighted", "calls_answered"] * 2,
+        }
+    )
+    requests = pl.DataFrame(
+        {
+            "commune_id": ["b"] * 3,
+            "month": [march, march, april],
+            "service_code": ["all", "X", "X"],
+            "channel": ["web", "all", "web"],
+            "suppressed": [True, False, True],  # March: a channel total; April: an inner cell only
+        }
+    )
+    call_totals = pl.DataFrame(
+        {"commune_id": ["b"], "month": [april], "date": ["all"], "outcome": ["answered"], "suppressed": [True]}
+    )
+    built = {"requests_by_month": requests, CALL_TOTALS: call_totals}
+    linked = _linked_to_suppressed_counts(kpis, built).to_list()
+    assert linked == [True, False, False, False, False, True]
 
 
 def test_no_personal_identifier_reaches_the_release(
@@ -295,3 +347,34 @@ def test_the_dagster_asset_writes_the_same_release_as_the_command(
         out=tmp_path / "command" / "2024.1",
     )
     assert _files(by_asset) == _files(by_command.folder)
+
+
+def test_a_portal_harvests_the_release_from_a_web_server(demo: tuple[Path, Path, CivicConfig]) -> None:
+    """What a portal does: read the DCAT catalogue at the base URL, download every distribution it lists and
+    check its size and checksum, and validate the data package, all through HTTP (a server on 127.0.0.1)."""
+    root, lake, config = demo
+    folder = root / "served" / "2024.web"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    options = config.opendata.model_copy(update={"base_url": base_url})
+    build_release(lake, config=config.model_copy(update={"opendata": options}), version="2024.web", out=folder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        catalogue = Graph().parse(data=urllib.request.urlopen(f"{base_url}/catalog.jsonld").read(), format="json-ld")
+        dcat, spdx = Namespace("http://www.w3.org/ns/dcat#"), Namespace("http://spdx.org/rdf/terms#")
+        distributions = list(catalogue.subjects(RDF.type, dcat.Distribution))
+        assert len(distributions) == 2 * len(DATASETS)
+        for distribution in distributions:
+            url = str(catalogue.value(distribution, dcat.downloadURL))
+            assert url.startswith(base_url + "/")
+            content = urllib.request.urlopen(url).read()
+            assert int(catalogue.value(distribution, dcat.byteSize)) == len(content)
+            checksum = catalogue.value(distribution, spdx.checksum)
+            assert str(catalogue.value(checksum, spdx.checksumValue)) == hashlib.sha256(content).hexdigest()
+        report = frictionless.validate(f"{base_url}/datapackage.json")
+        assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])[:10]
+    finally:
+        server.shutdown()
+        server.server_close()

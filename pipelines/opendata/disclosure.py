@@ -1,42 +1,43 @@
 """Statistical disclosure control for published two-way tables of counts (docs: /work/shared/KPIS.md, "Open data").
 
 ``protect_table`` takes the cells of one or more two-way tables (one table per distinct value of the ``group``
-columns, e.g. a month) and returns the cells plus the margins of every table, with small counts suppressed:
+columns, e.g. a month) and returns the cells plus the margins of every table (row totals, column totals, grand
+total), with small counts suppressed. Margins are quantities like the cells: a row total of 3 is a count of 3
+people. Each line of the table with its margins (a row with its total, a column with its total, the row of
+column totals with the grand total, the column of row totals with the grand total) says: the total is the sum
+of the others.
 
-- **primary**: a cell with ``1 <= count <= threshold`` is suppressed (``count`` null, ``suppression='primary'``).
-- **secondary**, iterated until stable: margins (row totals, column totals, grand total) are always published
-  in clear, so in every row and every column of a table where exactly one cell is suppressed, a second cell of
-  that line is suppressed (``suppression='secondary'``): the smallest unsuppressed cell with ``count > 0``
-  (ties: first in sort order), or, if the line has none, its smallest remaining cell even if it is 0 (ties:
-  first in sort order). One pass visits every row (sorted), then every column (sorted), and each choice is
-  seen by the lines visited after it; passes repeat until a pass changes nothing.
-- **audit** (after the line rule): an attacker who knows the published cells, that missing cells are 0, every
-  margin and that suppressed cells are >= 0 solves, with ``scipy.optimize.linprog``, the min and max of every
-  suppressed cell. While some suppressed cell has ``max - min < 1`` (it is pinned), one more cell is
-  suppressed (``suppression='secondary'``): for the first pinned cell in sort order, the smallest positive
-  unsuppressed cell of its row or column (ties: first in sort order), or, if there is none, the smallest
-  unsuppressed cell of the table; then the line rule is run again. Cells pinned even when every cell of the
-  table is hidden are left alone (no suppression can protect them, see below); the audit stops when no other
-  cell is pinned or every cell is suppressed. The LPs are split by connected component of the suppressed
-  cells, and every LP solution widens the known range of all cells of its component, so few LPs are solved
-  (a 50 x 8 table takes milliseconds to tens of milliseconds).
+- **primary**: every quantity, cell or margin, with ``1 <= count <= threshold`` is suppressed (``count`` null,
+  ``suppression='primary'``).
+- **secondary**, iterated until stable: in every line where exactly one quantity is suppressed, a second one
+  of that line is suppressed (``suppression='secondary'``): its smallest positive free quantity other than the
+  line's total, else the line's total if positive, else its first free zero (ties: first in sort order). One
+  pass visits every row then every column, totals last; passes repeat until a pass changes nothing.
+- **audit** (after the line rule): an attacker who knows the published quantities, that missing cells are 0,
+  that every total is the sum of its line and that suppressed quantities are >= 0 solves, with
+  ``scipy.optimize.linprog``, the min and max of every primary quantity. While one is pinned (``max - min <
+  1``), one more quantity is suppressed: for the first pinned one in sort order, the smallest positive free
+  quantity of its row or column (inner cells before totals; ties: first in sort order), else the smallest
+  positive free quantity of the table, else its first free zero; then the line rule runs again. This always
+  ends with every primary quantity protected: with everything hidden the equations are homogeneous, so any
+  solution can be scaled and every range is [0, inf). The LPs are split by connected component of the
+  suppressed quantities, and every LP solution widens the known range of all quantities of its component, so
+  few LPs are solved. A secondary quantity may stay pinned: it is above the threshold, so publishing it would
+  have been safe anyway.
 
 The table of a group spans the rows and columns that occur in that group's input. Missing cells count as 0
 and are not published as rows; a missing cell appears in the output only when it is suppressed (a secondary
-zero cell), so that readers see the suppression. Every input row is returned (an explicit 0 in the input
-stays a published 0). A margin is never suppressed.
+zero cell), so that readers see the suppression. Every input row and every margin is returned (an explicit 0
+in the input stays a published 0).
 
 The ``suppression`` kind is returned for internal use, but must not be published (pipelines.opendata.release
-publishes only ``suppressed``): knowing which cells are primary tells the attacker they lie in [1, threshold],
-which the audit does not model. With the kind published, a line whose total equals its number of primary
-cells would reveal that each is 1, for instance.
+publishes only ``suppressed``): knowing which quantities are primary tells the attacker they lie in
+[1, threshold], which the audit does not model. With the kind published, a line whose total equals its
+number of primary cells would reveal that each is 1, for instance.
 
-Known limits: a cell that the margins pin even when every cell of its table is suppressed cannot be
-protected (more suppression only widens the attacker's ranges, so hiding everything is the best any pattern
-can do): cells of a line whose total is 0; cells of a one-cell line (a table with one row or one column: the
-line's total is the cell); and cells of a table whose nonzero cells form no cycle (e.g. a single nonzero
-cell, given by the grand total). The audit is an LP relaxation: it guarantees a range at least 1 wide, not
-a range wider than the threshold, and it does not audit across tables (groups) that share cells.
+Known limits: the audit is an LP relaxation: it guarantees a range at least 1 wide, not a range wider than
+the threshold; it audits each table alone (pipelines.opendata.release keeps the other data sets from
+repeating a suppressed total).
 
 ``flag_unreliable`` flags a KPI computed on fewer than ``minimum`` events.
 """
@@ -60,12 +61,28 @@ def flag_unreliable(denominator: int | None, minimum: int = 10) -> bool:
     return denominator is None or denominator < minimum
 
 
-def _line_rule(values: list[list[int]], kinds: dict[tuple[int, int], str]) -> None:
-    """Secondary suppression (in place) until no line of the table has exactly one suppressed cell."""
-    n_rows = len(values)
-    n_cols = len(values[0]) if n_rows else 0
-    lines = [[(i, j) for j in range(n_cols)] for i in range(n_rows)]
-    lines += [[(i, j) for i in range(n_rows)] for j in range(n_cols)]
+Cell = tuple[int, int]
+
+
+def _lines(n_rows: int, n_cols: int) -> list[list[Cell]]:
+    """The lines of a table with its margins (``n_rows + 1`` x ``n_cols + 1``): each ends with its total.
+
+    Row ``i`` is ``(i, 0..n_cols)`` and column ``j`` is ``(0..n_rows, j)``; index ``n_rows`` is the row of
+    column totals and ``n_cols`` the column of row totals, so the grand total ``(n_rows, n_cols)`` ends both the
+    totals row and the totals column. Every quantity sits in exactly two lines.
+    """
+    rows = [[(i, j) for j in range(n_cols + 1)] for i in range(n_rows + 1)]
+    cols = [[(i, j) for i in range(n_rows + 1)] for j in range(n_cols + 1)]
+    return rows + cols
+
+
+def _line_rule(values: list[list[int]], kinds: dict[Cell, str]) -> None:
+    """Secondary suppression (in place) until no line of the table has exactly one suppressed quantity.
+
+    The second quantity of a line: its smallest positive free quantity other than the line's total, else the
+    total if it is positive, else the first free zero (ties: first in sort order).
+    """
+    lines = _lines(len(values) - 1, len(values[0]) - 1)
     changed = True
     while changed:
         changed = False
@@ -73,100 +90,113 @@ def _line_rule(values: list[list[int]], kinds: dict[tuple[int, int], str]) -> No
             if sum(cell in kinds for cell in line) != 1:
                 continue
             free = [cell for cell in line if cell not in kinds]
-            if not free:  # a one-cell line: its total is the cell, nothing can protect it
-                continue
-            positive = [cell for cell in free if values[cell[0]][cell[1]] > 0]
-            # min() keeps the first of equal keys, and ``line`` is in sort order.
-            chosen = min(positive or free, key=lambda cell: values[cell[0]][cell[1]])
+            # min() keeps the first of equal keys, and ``line`` is in sort order with its total last.
+            chosen = min(free, key=lambda cell: _preference(values, cell, is_total=cell == line[-1]))
             kinds[chosen] = SECONDARY
             changed = True
 
 
-def _pinned(values: list[list[int]], hidden: set[tuple[int, int]], safe: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Hidden cells whose feasible range is narrower than 1 for the attacker of the audit (sorted).
+def _preference(values: list[list[int]], cell: Cell, *, is_total: bool) -> tuple[int, int]:
+    """Sort key of a candidate for secondary suppression: positive before zero, inner before total, then small."""
+    value = values[cell[0]][cell[1]]
+    return (value == 0, is_total, value)
 
-    The attacker knows every cell not in ``hidden``, every margin, and that hidden cells are >= 0 (not which
-    are primary). Lines without hidden cells give no constraint, and the constraints split into the connected
-    components of the hidden cells (a cell joins its row and its column), solved separately. Every LP solution
-    is a feasible point: it widens the observed range of every cell of its component, so most cells are shown
-    safe (range >= 1) without LPs of their own. Cells in ``safe`` are skipped, and the cells shown safe are
-    added to it: more suppression only widens ranges (the old solutions stay feasible), so they stay safe.
-    """
-    n_rows = len(values)
-    parent = list(range(n_rows + (len(values[0]) if n_rows else 0)))
+
+def _components(hidden: set[Cell], n_rows: int) -> list[list[Cell]]:
+    """The hidden quantities grouped by connected component (a quantity joins its row and its column line)."""
+    parent: dict[int, int] = {}
 
     def find(node: int) -> int:
+        parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
     for i, j in hidden:
-        parent[find(i)] = find(n_rows + j)
-    components: dict[int, list[tuple[int, int]]] = {}
+        parent[find(i)] = find(n_rows + 1 + j)
+    components: dict[int, list[Cell]] = {}
     for cell in sorted(hidden):
         components.setdefault(find(cell[0]), []).append(cell)
+    return list(components.values())
 
-    pinned: list[tuple[int, int]] = []
-    for cells in components.values():
-        if all(cell in safe for cell in cells):
+
+def _pinned(values: list[list[int]], hidden: set[Cell], sensitive: set[Cell], safe: set[Cell]) -> list[Cell]:
+    """Sensitive hidden quantities whose feasible range is narrower than 1 for the attacker of the audit (sorted).
+
+    ``values`` is the table with its margins. The attacker knows every quantity not in ``hidden``, that in every
+    line the total is the sum of the others, and that hidden quantities are >= 0 (not which are primary). The
+    constraints split into the connected components of the hidden quantities, solved separately. Every LP
+    solution is a feasible point: it widens the observed range of every quantity of its component, so most
+    are shown safe (range >= 1) without LPs of their own. Quantities in ``safe`` are skipped, and those shown
+    safe are added to it: more suppression only widens ranges (old solutions stay feasible), so they stay safe.
+    """
+    n_rows, n_cols = len(values) - 1, len(values[0]) - 1
+    lines = _lines(n_rows, n_cols)
+    pinned: list[Cell] = []
+    for cells in _components(hidden, n_rows):
+        targets = [cell for cell in cells if cell in sensitive and cell not in safe]
+        if not targets:
             continue
-        line_ids = sorted({i for i, _ in cells} | {n_rows + j for _, j in cells})
-        position = {line: k for k, line in enumerate(line_ids)}
-        a_eq = np.zeros((len(line_ids), len(cells)))
-        for k, (i, j) in enumerate(cells):
-            a_eq[position[i], k] = a_eq[position[n_rows + j], k] = 1
+        members = set(cells)
+        position = {cell: k for k, cell in enumerate(cells)}
+        equations = [line for line in lines if members.intersection(line)]
+        a_eq = np.zeros((len(equations), len(cells)))
+        for row, line in enumerate(equations):
+            for cell in line:
+                if cell in members:  # inner quantities count +1, the line's total -1: the sum is 0
+                    a_eq[row, position[cell]] = -1.0 if cell == line[-1] else 1.0
         truth = np.array([values[i][j] for i, j in cells], dtype=float)
-        b_eq = a_eq @ truth  # each line total minus its published cells
-        if len(cells) == len(line_ids) - 1:  # a tree: the line equations have a unique solution
-            pinned += [cell for cell in cells if cell not in safe]
+        b_eq = a_eq @ truth  # minus the published part of each line
+        if np.linalg.matrix_rank(a_eq) == len(cells):  # a unique solution: every quantity is pinned
+            pinned += targets
             continue
         low, high = truth.copy(), truth.copy()  # the observed range, from the points seen so far
-        for k, cell in enumerate(cells):
+        for cell in targets:
+            k = position[cell]
             for sign in (-1.0, 1.0):  # maximise, then minimise
-                if cell in safe or high[k] - low[k] >= 1 - 1e-7:
+                if high[k] - low[k] >= 1 - 1e-7:
                     break
                 objective = np.zeros(len(cells))
                 objective[k] = sign
                 result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-                if result.status != 0:  # cannot happen: the truth is feasible and every cell <= its line total
+                if result.status == 3:  # unbounded above: the range is at least 1 wide
+                    high[k] = np.inf
+                    break
+                if result.status != 0:  # cannot happen: the truth is feasible
                     raise RuntimeError(f"protect_table: audit LP failed: {result.message}")
                 np.minimum(low, result.x, out=low)
                 np.maximum(high, result.x, out=high)
             if high[k] - low[k] >= 1 - 1e-7:
                 safe.add(cell)
-            elif cell not in safe:
+            else:
                 pinned.append(cell)
     return sorted(pinned)
 
 
-def _suppress_table(values: list[list[int]], threshold: int) -> dict[tuple[int, int], str]:
-    """Suppression of one table (``values[i][j]``, rows and columns in sort order): {(i, j): kind}."""
-    n_rows = len(values)
-    n_cols = len(values[0]) if n_rows else 0
-    kinds: dict[tuple[int, int], str] = {
-        (i, j): PRIMARY for i in range(n_rows) for j in range(n_cols) if 1 <= values[i][j] <= threshold
-    }
+def _suppress_table(values: list[list[int]], threshold: int) -> dict[Cell, str]:
+    """Suppression of one table with its margins (``values[i][j]``, totals last): {(i, j): kind}."""
+    n_rows, n_cols = len(values) - 1, len(values[0]) - 1
+    every = [(i, j) for i in range(n_rows + 1) for j in range(n_cols + 1)]
+    kinds: dict[Cell, str] = {cell: PRIMARY for cell in every if 1 <= values[cell[0]][cell[1]] <= threshold}
     if not kinds:
         return kinds
+    sensitive = set(kinds)
     _line_rule(values, kinds)
-    # Audit: cells pinned even when the whole table is hidden cannot be protected (see the module docstring).
-    every = {(i, j) for i in range(n_rows) for j in range(n_cols)}
-    inherent: set[tuple[int, int]] | None = None
-    safe: set[tuple[int, int]] = set()
-    while True:
-        pinned = _pinned(values, set(kinds), safe)
-        if pinned and inherent is None:
-            inherent = set(_pinned(values, every, set()))
-        pinned = [cell for cell in pinned if cell not in (inherent or set())]
-        free = [cell for cell in sorted(every) if cell not in kinds]
-        if not pinned or not free:
-            return kinds
+    safe: set[Cell] = set()
+    # Terminates: each round suppresses one more quantity, and with everything hidden no sensitive quantity is
+    # pinned (the equations are homogeneous, so any solution can be scaled: every range is [0, inf)).
+    while pinned := _pinned(values, set(kinds), sensitive, safe):
         i, j = pinned[0]
+        free = [cell for cell in every if cell not in kinds]
         near = [(a, b) for a, b in free if (a == i or b == j) and values[a][b] > 0]
+        anywhere = [(a, b) for a, b in free if values[a][b] > 0] or free
         # min() keeps the first of equal keys, and ``free`` is in sort order.
-        kinds[min(near or free, key=lambda cell: values[cell[0]][cell[1]])] = SECONDARY
+        is_total = {cell: cell[0] == n_rows or cell[1] == n_cols for cell in free}
+        chosen = min(near or anywhere, key=lambda cell: _preference(values, cell, is_total=is_total[cell]))
+        kinds[chosen] = SECONDARY
         _line_rule(values, kinds)
+    return kinds
 
 
 def protect_table(
@@ -222,30 +252,33 @@ def protect_table(
         col_labels = sorted(set(table[column].to_list()))
         row_index = {label: i for i, label in enumerate(row_labels)}
         col_index = {label: j for j, label in enumerate(col_labels)}
-        values = [[0] * len(col_labels) for _ in row_labels]
-        given: set[tuple[int, int]] = set()
+        values = [[0] * (len(col_labels) + 1) for _ in range(len(row_labels) + 1)]
+        given: set[Cell] = set()
         for r, c, v in table.select(row, column, count).iter_rows():
-            values[row_index[r]][col_index[c]] = v
-            given.add((row_index[r], col_index[c]))
+            i, j = row_index[r], col_index[c]
+            values[i][j] = v
+            given.add((i, j))
+        n_rows, n_cols = len(row_labels), len(col_labels)
+        for i in range(n_rows):
+            values[i][n_cols] = sum(values[i][:n_cols])
+        for j in range(n_cols + 1):
+            values[n_rows][j] = sum(values[i][j] for i in range(n_rows))
+        given |= {(i, n_cols) for i in range(n_rows + 1)} | {(n_rows, j) for j in range(n_cols)}
         kinds = _suppress_table(values, threshold)
 
+        labels_of_rows, labels_of_cols = [*row_labels, total_label], [*col_labels, total_label]
         for i, j in sorted(given | kinds.keys()):
             kind = kinds.get((i, j))
             out.append(
                 {
                     **keys,
-                    row: row_labels[i],
-                    column: col_labels[j],
+                    row: labels_of_rows[i],
+                    column: labels_of_cols[j],
                     count: None if kind else values[i][j],
                     "suppressed": kind is not None,
                     "suppression": kind,
                 }
             )
-        margins = [(r, total_label, sum(values[i])) for i, r in enumerate(row_labels)]
-        margins += [(total_label, c, sum(line[j] for line in values)) for j, c in enumerate(col_labels)]
-        margins.append((total_label, total_label, sum(map(sum, values))))
-        for r, c, v in margins:
-            out.append({**keys, row: r, column: c, count: v, "suppressed": False, "suppression": None})
 
     schema = {
         **{name: data.schema[name] for name in group},

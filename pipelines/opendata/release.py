@@ -28,7 +28,9 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,9 +196,12 @@ DATASETS: tuple[Dataset, ...] = (
             "en": "Contact-centre calls by day",
         },
         descriptions={
-            "fr": "Appels présentés, répondus et abandonnés par commune et jour.",
-            "nl": "Aangeboden, beantwoorde en opgegeven oproepen per gemeente en dag.",
-            "en": "Calls offered, answered and abandoned per commune and day.",
+            "fr": "Appels présentés, répondus, abandonnés et abandonnés aussitôt par commune et jour "
+            "(présentés = répondus + abandonnés + abandonnés aussitôt).",
+            "nl": "Aangeboden, beantwoorde, opgegeven en meteen opgegeven oproepen per gemeente en dag "
+            "(aangeboden = beantwoord + opgegeven + meteen opgegeven).",
+            "en": "Calls offered, answered, abandoned and abandoned at once per commune and day "
+            "(offered = answered + abandoned + short abandons).",
         },
         keywords={
             "fr": ["centre de contact", "appels", "téléphone"],
@@ -209,6 +214,7 @@ DATASETS: tuple[Dataset, ...] = (
             _count("offered", "calls offered"),
             _count("answered", "calls answered"),
             _count("abandoned", "calls abandoned by the caller"),
+            _count("short_abandoned", "calls the caller left within seconds (not counted as abandoned)"),
             Column(
                 "suppressed",
                 "boolean",
@@ -364,6 +370,12 @@ def _day_range(gold: _Gold) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+# The data sets built so far by name, as their builders returned them (with ``suppressed``), plus internal
+# tables such as CALL_TOTALS: a builder may depend on the ones before it.
+Built = dict[str, pl.DataFrame]
+CALL_TOTALS = "calls_by_day:month_totals"  # protect_table's column totals of each month's calls (not published)
+
+
 def _monthly_two_way(gold: _Gold, options: OpenData, fact: str, day: str, column: str, count: str) -> pl.DataFrame:
     """Counts of a fact by commune and month (two-way tables service x `column`), small counts protected."""
     from pipelines.opendata.disclosure import protect_table
@@ -390,26 +402,33 @@ def _monthly_two_way(gold: _Gold, options: OpenData, fact: str, day: str, column
     )
 
 
-def _requests(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+def _requests(gold: _Gold, options: OpenData, end: dt.date, built: Built) -> pl.DataFrame:
     return _monthly_two_way(gold, options, "fct_requests", "created_date_local", "channel", "requests")
 
 
-def _appointments(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+def _appointments(gold: _Gold, options: OpenData, end: dt.date, built: Built) -> pl.DataFrame:
     return _monthly_two_way(gold, options, "fct_appointments", "booked_date_local", "booking_channel", "appointments")
 
 
-def _calls(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+CALL_OUTCOMES = ("answered", "abandoned", "short_abandoned")  # they add up to the calls offered
+
+
+def _calls(gold: _Gold, options: OpenData, end: dt.date, built: Built) -> pl.DataFrame:
+    """Calls per day, protected as one two-way table per commune and month: days x outcomes, whose margins
+    are the calls offered each day (row totals) and the month's counts of kpis_by_month (column totals)."""
+    from pipelines.opendata.disclosure import protect_table
+
     # The contact-centre KPIs hold one row per day, days without calls included; fct_calls otherwise.
     if gold.has("kpi_contact_centre"):
         counts = gold.frame(
             f"""
             SELECT commune_id, period_start AS date,
-                   max(numerator) FILTER (WHERE kpi_name = 'calls_offered') AS offered,
                    max(numerator) FILTER (WHERE kpi_name = 'calls_answered') AS answered,
-                   max(numerator) FILTER (WHERE kpi_name = 'calls_abandoned') AS abandoned
+                   max(numerator) FILTER (WHERE kpi_name = 'calls_abandoned') AS abandoned,
+                   max(numerator) FILTER (WHERE kpi_name = 'calls_short_abandoned') AS short_abandoned
             FROM '{gold.path("kpi_contact_centre")}'
             WHERE period_type = 'day' AND breakdown = 'all'
-              AND kpi_name IN ('calls_offered', 'calls_answered', 'calls_abandoned')
+              AND kpi_name IN ('calls_answered', 'calls_abandoned', 'calls_short_abandoned')
             GROUP BY ALL
             """
         )
@@ -417,27 +436,37 @@ def _calls(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
         counts = gold.frame(
             f"""
             SELECT commune_id, entered_date_local AS date,
-                   count(*) FILTER (WHERE is_offered) AS offered,
                    count(*) FILTER (WHERE is_answered) AS answered,
-                   count(*) FILTER (WHERE is_abandoned) AS abandoned
+                   count(*) FILTER (WHERE is_abandoned) AS abandoned,
+                   count(*) FILTER (WHERE is_offered AND NOT is_answered AND NOT is_abandoned) AS short_abandoned
             FROM '{gold.path("fct_calls")}'
             WHERE entered_date_local IS NOT NULL
             GROUP BY ALL
             """
         )
-    threshold = options.suppression_threshold
-    small = [pl.col(name).is_between(1, threshold) for name in ("offered", "answered", "abandoned")]
-    any_small = pl.any_horizontal(small) if threshold >= 1 else pl.lit(False)
-    return counts.with_columns(
-        *[
-            pl.when(is_small).then(None).otherwise(pl.col(name)).alias(name)
-            for name, is_small in zip(("offered", "answered", "abandoned"), small, strict=True)
-        ],
-        suppressed=any_small.fill_null(False),
+    cells = counts.with_columns(
+        pl.col("date").dt.truncate("1mo").alias("month"), pl.col("date").cast(pl.String)
+    ).unpivot(index=["commune_id", "month", "date"], on=list(CALL_OUTCOMES), variable_name="outcome", value_name="n")
+    table = protect_table(
+        cells.with_columns(pl.col("n").fill_null(0)),
+        group=["commune_id", "month"],
+        row="date",
+        column="outcome",
+        count="n",
+        threshold=options.suppression_threshold,
+        total_label="all",
+    )
+    built[CALL_TOTALS] = table.filter(pl.col("date") == "all")  # the month's counts, for kpis_by_month
+    days = table.filter(pl.col("date") != "all")
+    return (
+        days.pivot(on="outcome", index=["commune_id", "date"], values="n", aggregate_function="first")
+        .rename({"all": "offered"})
+        .join(days.group_by("commune_id", "date").agg(pl.col("suppressed").any()), on=["commune_id", "date"])
+        .with_columns(pl.col("date").str.to_date())
     )
 
 
-def _kpis(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+def _kpis(gold: _Gold, options: OpenData, end: dt.date, built: Built) -> pl.DataFrame:
     from pipelines.opendata.disclosure import flag_unreliable
 
     models = sorted(path.stem for path in gold.gold.glob("kpi_*.parquet"))
@@ -462,7 +491,7 @@ def _kpis(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
     small = small.fill_null(False) if threshold >= 1 else pl.lit(False)
     return rows.with_columns(
         pl.Series("unreliable", unreliable, dtype=pl.Boolean),
-        suppressed=small,
+        suppressed=small | _linked_to_suppressed_counts(rows, built),
     ).with_columns(
         *[
             pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(name)).alias(name)
@@ -472,7 +501,70 @@ def _kpis(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
     )
 
 
-def _services(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
+# A monthly KPI repeats counts of the other data sets: a sum of the channel totals (or the grand total) of
+# the month's requests or appointments table, a sum of its service totals, or a column total of the month's
+# table of calls by day and outcome. Published beside a table where such a total is suppressed, it would
+# give the attacker one more equation and could pin a suppressed count; so the KPI is suppressed with it.
+# Each link: (built table, which of its suppressed rows count, the KPIs that depend on them).
+KPI_LINKS: tuple[tuple[str, pl.Expr, frozenset[str]], ...] = (
+    (
+        "requests_by_month",
+        pl.col("service_code") == "all",  # channel totals and the grand total
+        frozenset({"requests_volume", "digital_take_up", "unknown_channel_requests", "after_hours_share"}),
+    ),
+    (
+        "requests_by_month",
+        pl.col("channel") == "all",  # service totals
+        frozenset({"services_digital_share_weighted", "unknown_service_requests"}),
+    ),
+    (
+        "appointments_by_month",
+        pl.col("service_code") == "all",  # booking-channel totals and the grand total, by booking month
+        frozenset(
+            {
+                "appointments_booked",
+                "appointments_online_share",
+                "appointments_cancellation_rate",
+                "appointments_booking_lead_days",
+                "appointments_booking_lead_days_median",
+            }
+        ),
+    ),
+    (CALL_TOTALS, pl.col("outcome") == "all", frozenset({"calls_offered", "abandonment_rate"})),
+    (
+        CALL_TOTALS,
+        pl.col("outcome") == "answered",
+        frozenset({"calls_answered", "service_level", "average_speed_of_answer", "average_handle_time"}),
+    ),
+    (CALL_TOTALS, pl.col("outcome") == "abandoned", frozenset({"calls_abandoned", "abandonment_rate"})),
+    (CALL_TOTALS, pl.col("outcome") == "short_abandoned", frozenset({"calls_short_abandoned"})),
+)
+
+
+def _linked_to_suppressed_counts(kpis: pl.DataFrame, built: Built) -> pl.Series:
+    """True for a KPI row whose commune and month hold a suppressed count it depends on (KPI_LINKS)."""
+    linked = pl.Series([False] * kpis.height, dtype=pl.Boolean)
+    for name, which, kpi_names in KPI_LINKS:
+        frame = built.get(name)
+        if frame is None or not frame.height:
+            continue
+        month = pl.col("month") if "month" in frame.columns else pl.col("date").dt.truncate("1mo")
+        hidden = (
+            frame.filter(pl.col("suppressed") & which)
+            .select("commune_id", month.cast(pl.Date).alias("month"), hit=pl.lit(True))
+            .unique()
+        )
+        hit = (
+            kpis.select("commune_id", pl.col("month").cast(pl.Date), "kpi_name")
+            .join(hidden, on=["commune_id", "month"], how="left", maintain_order="left")
+            .select(pl.col("hit").fill_null(False) & pl.col("kpi_name").is_in(list(kpi_names)))
+            .to_series()
+        )
+        linked = linked | hit
+    return linked
+
+
+def _services(gold: _Gold, options: OpenData, end: dt.date, built: Built) -> pl.DataFrame:
     day = f"DATE '{end.isoformat()}'"
     return gold.frame(
         f"""
@@ -485,7 +577,7 @@ def _services(gold: _Gold, options: OpenData, end: dt.date) -> pl.DataFrame:
     )
 
 
-BUILDERS: dict[str, Callable[[_Gold, OpenData, dt.date], pl.DataFrame]] = {
+BUILDERS: dict[str, Callable[[_Gold, OpenData, dt.date, Built], pl.DataFrame]] = {
     "requests_by_month": _requests,
     "appointments_by_month": _appointments,
     "calls_by_day": _calls,
@@ -545,11 +637,10 @@ def _parquet_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def _write(path: Path, content: bytes) -> None:
-    if path.exists() and path.read_bytes() == content:
-        return  # unchanged: leave the file (and its time stamps) alone
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
+    with path.open("wb") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())  # on disk before the folder is swapped in
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -569,7 +660,7 @@ def _previous_release(folder: Path, created: str, version: str) -> tuple[Path, d
     candidates = []
     for sibling in sorted(folder.parent.iterdir()) if folder.parent.exists() else []:
         descriptor = sibling / "datapackage.json"
-        if sibling.resolve() == folder.resolve() or not descriptor.is_file():
+        if sibling.name.startswith(".") or sibling.resolve() == folder.resolve() or not descriptor.is_file():
             continue
         try:
             package = json.loads(descriptor.read_text(encoding="utf-8"))
@@ -716,11 +807,18 @@ def build_release(
         raise ReleaseError(
             f"version: letters, digits, '.', '_' or '-', starting with a letter or digit, got {version!r}"
         )
-    folder = Path(out) if out is not None else default_release_folder(Path(lake_root), version)
-    folder.mkdir(parents=True, exist_ok=True)
+    final = Path(out) if out is not None else default_release_folder(Path(lake_root), version)
+    # Written in full beside the release, then swapped in: readers never see a half-written release.
+    folder = final.parent / f".{final.name}.partial"
+    shutil.rmtree(folder, ignore_errors=True)  # left by an export that was killed
+    folder.mkdir(parents=True)
     created = f"{(end + dt.timedelta(days=1)).isoformat()}T00:00:00Z"
 
-    frames = {dataset.name: _conform(BUILDERS[dataset.name](gold, options, end), dataset) for dataset in DATASETS}
+    built: Built = {}
+    frames: dict[str, pl.DataFrame] = {}
+    for dataset in DATASETS:  # in order: kpis_by_month reads the suppression of the data sets before it
+        built[dataset.name] = BUILDERS[dataset.name](gold, options, end, built)
+        frames[dataset.name] = _conform(built[dataset.name], dataset)
 
     resources: list[dict[str, Any]] = []
     for dataset in DATASETS:
@@ -795,17 +893,28 @@ def build_release(
         "civiclake:spatial": list(options.spatial),
         "civiclake:temporal": {"start": start.isoformat(), "end": end.isoformat()},
         "civiclake:themes": list(options.themes),
-        "civiclake:changes": _changes(folder, created, version, frames),
+        "civiclake:changes": _changes(final, created, version, frames),
         "resources": resources,
     }
     _write(folder / "datapackage.json", _json_bytes(datapackage))
     _write_catalogue(datapackage, folder, options.base_url)
+    _swap_in(folder, final)
     return ReleaseSummary(
-        folder=folder,
+        folder=final,
         version=version,
         rows={name: frame.height for name, frame in frames.items()},
         datapackage=datapackage,
     )
+
+
+def _swap_in(written: Path, final: Path) -> None:
+    """Replace `final` with the folder `written` (renames in one file system; the old release goes last)."""
+    old = final.parent / f".{final.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    written.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_catalogue(datapackage: dict[str, Any], folder: Path, base_url: str) -> None:
