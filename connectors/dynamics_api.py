@@ -47,6 +47,7 @@ from connectors.dynamics import (
     read_dynamics_export,
 )
 from connectors.pseudonymise import Pseudonymiser
+from connectors.secrets import SecretError, redact, register_secret, secret_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class DynamicsClient:
         self.api_url = api_url.rstrip("/")
         self.page_size = page_size
         self._credentials = credentials
+        register_secret(credentials.client_secret)  # however the caller obtained it
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -253,6 +255,7 @@ class DynamicsClient:
             # `from None`: the parsing error could quote the response, which holds a token.
             raise DynamicsAuthError(f"token response from {url} is not an OAuth2 token", url, 200) from None
         self._token = token
+        register_secret(token)  # hidden from every log record from now on
         # Renew shortly before it expires, so that no request goes out with a token about to lapse.
         self._token_renew_at = self._clock() + lifetime - min(self._token_margin, lifetime / 2)
         logger.info("access token for client %s from %s, valid for %d s", credentials.client_id, url, lifetime)
@@ -298,11 +301,12 @@ class DynamicsClient:
             raise DynamicsApiError(f"refusing to send the access token to {url}: not under {self.api_url}", url, None)
 
     def _redact(self, text: str) -> str:
-        # Defence in depth: a response could echo what it was sent.
+        # Defence in depth: a response could echo what it was sent (this client's secret, even a wrong
+        # one never registered, or any secret of the process).
         for secret in (self._credentials.client_secret, self._token):
             if secret:
                 text = text.replace(secret, "<hidden>")
-        return text
+        return redact(text)
 
 
 def _error_detail(response: requests.Response) -> str:
@@ -595,6 +599,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 # Environment variables holding the app registration's credentials, unless the mapping names others.
+# Each may instead name a file holding it through `<variable>_FILE` (Docker and Kubernetes secrets).
 DEFAULT_CLIENT_ID_ENV = "CIVICLAKE_DYNAMICS_CLIENT_ID"
 DEFAULT_CLIENT_SECRET_ENV = "CIVICLAKE_DYNAMICS_CLIENT_SECRET"
 
@@ -604,15 +609,33 @@ def client_from_mapping(mapping: Mapping[str, Any]) -> DynamicsClient:
     missing = [key for key in ("api_url", "token_url") if not mapping.get(key)]
     if missing:
         raise ValueError(f"a dynamics365/web_api source needs {', '.join(missing)} in its mapping")
-    id_env = mapping.get("client_id_env", DEFAULT_CLIENT_ID_ENV)
-    secret_env = mapping.get("client_secret_env", DEFAULT_CLIENT_SECRET_ENV)
-    client_id, secret = os.environ.get(id_env), os.environ.get(secret_env)
+    id_env = str(mapping.get("client_id_env", DEFAULT_CLIENT_ID_ENV))
+    secret_env = str(mapping.get("client_secret_env", DEFAULT_CLIENT_SECRET_ENV))
+    id_file_env = str(mapping.get("client_id_file_env", f"{id_env}_FILE"))
+    secret_file_env = str(mapping.get("client_secret_file_env", f"{secret_env}_FILE"))
+    client_id = _client_id(id_env, id_file_env)
+    secret = secret_from_environment(secret_env, secret_file_env)
     if not client_id or not secret:
-        raise ValueError(f"the Dynamics 365 credentials are missing: set ${id_env} and ${secret_env}")
+        raise ValueError(
+            f"the Dynamics 365 credentials are missing: set ${id_env} (or ${id_file_env}, a file holding it) "
+            f"and ${secret_env} (or ${secret_file_env})"
+        )
     api_url = str(mapping["api_url"]).rstrip("/")
     scope = mapping.get("scope") or f"{urlsplit(api_url).scheme}://{urlsplit(api_url).netloc}/.default"
     credentials = ClientCredentials(str(mapping["token_url"]), client_id, secret, scope)
     return DynamicsClient(api_url, credentials, page_size=int(mapping.get("page_size", 5000)))
+
+
+def _client_id(id_env: str, id_file_env: str) -> str | None:
+    # An identifier, not a secret (every token request and our logs name it): read, not hidden.
+    if value := os.environ.get(id_env):
+        return value
+    if location := os.environ.get(id_file_env):
+        try:
+            return Path(location).read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            raise SecretError(f"${id_file_env} names {location}, which cannot be read as text") from None
+    return None
 
 
 def read_dynamics_web_api(

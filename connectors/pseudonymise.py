@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
+
+from connectors.secrets import SecretError, secret_bytes_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +44,16 @@ class Pseudonymiser:
         key_env: str = "CIVICLAKE_PSEUDONYMISATION_KEY",
         key_file_env: str = "CIVICLAKE_PSEUDONYMISATION_KEY_FILE",
     ) -> Pseudonymiser:
-        """The key from $key_env, or from the file named by $key_file_env; the demo key in demo mode."""
-        if value := os.environ.get(key_env):
-            return cls(value.encode("utf-8"))
-        if key_file := os.environ.get(key_file_env):
-            return cls(Path(key_file).read_bytes().strip())
+        """The key from $key_env, or from the file named by $key_file_env; the demo key in demo mode.
+
+        The key is registered as a secret (connectors/secrets.py): no log record ever shows it.
+        """
+        try:
+            value = secret_bytes_from_environment(key_env, key_file_env)
+        except SecretError as error:
+            raise MissingKeyError(f"the pseudonymisation key cannot be read: {error}") from None
+        if value is not None:
+            return cls(value)
         if demo:
             logger.info("demo mode: pseudonymising with the built-in demo key")
             return cls(DEMO_KEY)

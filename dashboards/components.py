@@ -87,10 +87,19 @@ def service_name(services: pd.DataFrame, service_code: str, lang: str) -> str:
     return name if isinstance(name, str) and name else service_code
 
 
+def _keep_if_offered(key: str, options: list[object]) -> None:
+    """Forget a filter's remembered value that is not one of its options (another commune's, or one forced
+    into the session): the widget then starts on its first option instead of failing."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
 def sidebar_filters(lake: Path, lang: str) -> Filters | None:
     """Draw the common filters in the sidebar and remember them for the page; None when there is no data.
 
-    Raises data.GoldNotReady / data.GoldReadError like the data functions (app.py shows the message).
+    A reader restricted to some services (data.current_scope()) is offered only those, never "every
+    service". Raises data.GoldNotReady / data.GoldReadError like the data functions (app.py shows the
+    message).
     """
     st.session_state.pop(FILTERS_KEY, None)
     communes = data.list_communes(lake)
@@ -98,6 +107,8 @@ def sidebar_filters(lake: Path, lang: str) -> Filters | None:
         st.sidebar.info(t("msg.no_communes", lang, gold=data.gold_dir(lake)))
         return None
     names = commune_names(communes, lang)
+    _keep_if_offered(COMMUNE_KEY, list(names))
+    _keep_if_offered(PERIOD_TYPE_KEY, list(FILTER_PERIOD_TYPES))
     with st.sidebar:
         commune_id = st.selectbox(
             t("filter.commune", lang),
@@ -112,6 +123,7 @@ def sidebar_filters(lake: Path, lang: str) -> Filters | None:
             key=PERIOD_TYPE_KEY,
         )
         periods = data.list_periods(lake, commune_id, period_type)
+        _keep_if_offered(f"period_{period_type}", list(periods["period"]))
         if periods.empty:
             st.info(t("msg.no_periods", lang, period_type=t(f"period_type.{period_type}", lang).lower()))
             return None
@@ -125,7 +137,10 @@ def sidebar_filters(lake: Path, lang: str) -> Filters | None:
         services = data.list_services(lake, commune_id) if data.has_gold(lake, "dim_service") else pd.DataFrame()
         service_code = None
         if not services.empty:
-            codes = [None, *sorted(services["service_code"], key=lambda c: service_name(services, c, lang).casefold())]
+            codes = sorted(services["service_code"], key=lambda c: service_name(services, c, lang).casefold())
+            if data.current_scope().everything:
+                codes = [None, *codes]
+            _keep_if_offered(SERVICE_KEY, codes)
             service_code = st.selectbox(
                 t("filter.service", lang),
                 codes,

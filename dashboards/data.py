@@ -13,12 +13,16 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 LAKE_ENV = "CIVICLAKE_LAKE"
 DEFAULT_LAKE = "lake"
@@ -89,6 +93,63 @@ class GoldReadError(GoldError):
     """The gold files exist but DuckDB could not read them (corrupt file, schema not the contract's)."""
 
 
+# --- access scope ----------------------------------------------------------------------------------
+# Who may read what is enforced here, in the one module that reads gold, not in the pages: a page, a
+# filter value, a query parameter or a CSV download can only show what these functions return.
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the current reader may see: nothing (`signed_in` False: the public, open data only), every
+    figure (`services` None: management), or only the rows of the service codes in `services`."""
+
+    signed_in: bool
+    services: frozenset[str] | None
+
+    @property
+    def everything(self) -> bool:
+        """Every figure, commune totals included (management, or the library outside the app)."""
+        return self.signed_in and self.services is None
+
+    def allows_service(self, service_code: object) -> bool:
+        """Whether the rows of this one service may be read (None, "every service", needs `everything`)."""
+        if service_code is None:
+            return self.everything
+        return self.signed_in and (self.services is None or service_code in self.services)
+
+
+FULL_SCOPE = Scope(signed_in=True, services=None)
+PUBLIC_SCOPE = Scope(signed_in=False, services=frozenset())
+_SCOPE: ContextVar[Scope | None] = ContextVar("civiclake_scope", default=None)
+
+
+def current_scope() -> Scope:
+    """The scope set by the app for this script run. Inside a Streamlit run that did not set one: the
+    public's (fail closed); outside Streamlit (the CLI, library use): everything."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        return scope
+    return PUBLIC_SCOPE if get_script_run_ctx(suppress_warning=True) is not None else FULL_SCOPE
+
+
+@contextmanager
+def scoped(scope: Scope) -> Iterator[Scope]:
+    """Read gold with `scope` inside the block (app.py wraps each script run in it)."""
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
+
+
+def _signed_in() -> bool:
+    return current_scope().signed_in
+
+
+def _everything() -> bool:
+    return current_scope().everything
+
+
 def resolve_lake(lake: str | os.PathLike[str] | None = None) -> Path:
     """The lake folder: `lake` if given, else $CIVICLAKE_LAKE, else `lake` relative to the cwd."""
     if lake is None:
@@ -98,8 +159,42 @@ def resolve_lake(lake: str | os.PathLike[str] | None = None) -> Path:
 
 
 def gold_dir(lake: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of the gold Parquet files of the lake."""
-    return resolve_lake(lake) / "gold"
+    """The folder of the gold Parquet files of the lake: the snapshot `<lake>/gold` points to.
+
+    The pipeline publishes gold as whole snapshots (`gold` is a link to `gold-snapshots/<id>/`, swapped
+    in one rename: pipelines/gold_snapshots.py). The link is resolved once per page run and every query
+    of the run reads that snapshot, so a page never shows figures of two exports side by side. A plain
+    `gold` folder (a hand-made lake) is used as it is.
+    """
+    gold = resolve_lake(lake) / "gold"
+    pins = _gold_pins()
+    if pins is None:  # outside a Streamlit run (scripts, tests): the snapshot of the moment
+        return _current_snapshot(gold)
+    if gold not in pins:
+        pins[gold] = _current_snapshot(gold)
+    return pins[gold]
+
+
+def _current_snapshot(gold: Path) -> Path:
+    return Path(os.path.realpath(gold)) if gold.is_symlink() else gold
+
+
+def _gold_pins() -> dict[Path, Path] | None:
+    """The snapshots resolved in the current script run, or None outside one.
+
+    Streamlit gives each run of a session's script a fresh `cursors` dict on its run context: the pins
+    live beside it and are dropped when the next run starts.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx as current_run
+
+    context = current_run(suppress_warning=True)
+    if context is None:
+        return None
+    pinned = getattr(context, "_civiclake_gold_pins", None)
+    if pinned is None or pinned[0] is not context.cursors:
+        pinned = (context.cursors, {})
+        context._civiclake_gold_pins = pinned  # type: ignore[attr-defined]
+    return pinned[1]
 
 
 def _fingerprint(gold: Path) -> tuple[tuple[str, int, int], ...]:
@@ -131,8 +226,11 @@ def _run_query(
     # and an in-memory database with views over the files costs a few milliseconds.
     with duckdb.connect(":memory:") as con:
         for filename, _mtime, _size in fingerprint_files:
+            table = Path(filename).stem
+            if not re.search(rf"\b{re.escape(table)}\b", sql):
+                continue  # a view costs a file open and a schema read: only those the query names
             # The relation API takes the path as a value, so no path is spliced into SQL either.
-            con.read_parquet(str(Path(gold) / filename)).create_view(Path(filename).stem)
+            con.read_parquet(str(Path(gold) / filename)).create_view(table)
         return con.execute(sql, list(params)).df()
 
 
@@ -216,7 +314,10 @@ def list_communes(lake: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The communes of the lake (commune_id, name_fr, name_nl, name_en), by English name.
 
     Raises GoldNotReady when the gold files are not there yet, GoldReadError when they cannot be read.
+    Empty for the public (not signed in).
     """
+    if not _signed_in():
+        return _empty(COMMUNE_COLUMNS)
     return _query(lake, _SQL_COMMUNES)
 
 
@@ -226,7 +327,8 @@ def list_periods(lake: str | os.PathLike[str] | None, commune_id: str, period_ty
     Columns: period (`2024`, `2024-Q1`, `2024-03`...), period_start, period_end. Empty for an unknown or
     malformed commune or period type.
     """
-    valid = _valid_commune(commune_id) and period_type in PERIOD_TYPES
+    # Period labels only, no figure: any signed-in reader needs them for the common filter.
+    valid = _signed_in() and _valid_commune(commune_id) and period_type in PERIOD_TYPES
     return _select(lake, valid, PERIOD_COLUMNS, _SQL_PERIODS, (commune_id, period_type))
 
 
@@ -240,7 +342,7 @@ def adoption_kpis(
 
     Columns: kpi_name, numerator, denominator (null for counts), value, period_start, period_end.
     """
-    valid = _valid_commune(commune_id) and _any_period(period_type, period)
+    valid = _everything() and _valid_commune(commune_id) and _any_period(period_type, period)
     return _select(lake, valid, KPI_COLUMNS, _SQL_KPIS, (commune_id, period_type, period))
 
 
@@ -253,7 +355,7 @@ def monthly_trend(
     ordered by month then KPI.
     """
     names = _kpi_names(kpi_name)
-    if not _valid_commune(commune_id) or names is None or isinstance(year, bool):
+    if not _everything() or not _valid_commune(commune_id) or names is None or isinstance(year, bool):
         return _empty(TREND_COLUMNS)
     try:
         year = int(year)
@@ -285,8 +387,13 @@ SERVICE_COLUMNS = ("service_code", "name_fr", "name_nl", "name_en", "process_cod
 
 
 def list_services(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
-    """The services of the commune's catalogue (service_code, names, process_code, digital_since)."""
-    return _select(lake, _valid_commune(commune_id), SERVICE_COLUMNS, _SQL_SERVICES, (commune_id,))
+    """The services of the commune's catalogue (service_code, names, process_code, digital_since): those
+    of the reader's scope only."""
+    services = _select(lake, _signed_in() and _valid_commune(commune_id), SERVICE_COLUMNS, _SQL_SERVICES, (commune_id,))
+    allowed = current_scope().services
+    if allowed is None:
+        return services
+    return services[services["service_code"].isin(allowed)].reset_index(drop=True)
 
 
 # --- targets page ----------------------------------------------------------------------------------
@@ -358,7 +465,7 @@ def target_status(lake: str | os.PathLike[str] | None, commune_id: str, as_of: o
     no kpi_target_status or for a malformed commune or date.
     """
     day = _as_date(as_of)
-    valid = _valid_commune(commune_id) and day is not None
+    valid = _everything() and _valid_commune(commune_id) and day is not None
     return _select(lake, valid, TARGET_COLUMNS, _SQL_TARGET_STATUS, (commune_id, day), ["kpi_target_status"])
 
 
@@ -372,7 +479,7 @@ def target_trend(
     """
     names = _kpi_names(kpi_names)
     day = _as_date(until)
-    if not _valid_commune(commune_id) or day is None or names is None:
+    if not _everything() or not _valid_commune(commune_id) or day is None or names is None:
         return _empty(TARGET_TREND_COLUMNS)
     return _from_long_marts(
         lake,
@@ -394,7 +501,8 @@ def catalogue_demand(lake: str | os.PathLike[str] | None, commune_id: str, day: 
     malformed commune or date.
     """
     when = _as_date(day)
-    valid = _valid_commune(commune_id) and when is not None
+    # catalogue_requests is a commune total: the table is for readers of every service only.
+    valid = _everything() and _valid_commune(commune_id) and when is not None
     params = (when, commune_id, when, when, commune_id, when, when, commune_id)
     return _select(
         lake, valid, CATALOGUE_DEMAND_COLUMNS, _SQL_CATALOGUE_DEMAND, params, ["dim_service", "fct_requests"]
@@ -476,7 +584,10 @@ _SQL_CHANNELS_DAILY = """
 
 
 def _channels_service(service_code: object) -> tuple[bool, str | None]:
-    """(valid, code): None means every service; a malformed code is not valid."""
+    """(valid, code): None means every service; a malformed code, or one outside the reader's scope (every
+    service included), is not valid."""
+    if not current_scope().allows_service(service_code):
+        return False, None
     if service_code is None:
         return True, None
     if isinstance(service_code, str) and _CHANNELS_SERVICE.fullmatch(service_code):
@@ -586,7 +697,8 @@ def channels_daily_kpi(
     """
     start, end = _channels_date(period_start), _channels_date(period_end)
     valid = (
-        _valid_commune(commune_id)
+        _everything()
+        and _valid_commune(commune_id)
         and isinstance(kpi_name, str)
         and _KPI_NAME.fullmatch(kpi_name) is not None
         and start is not None
@@ -710,6 +822,25 @@ def _valid_period(period_type: object, period: object) -> bool:
     return _any_period(period_type, period) and 0 < len(period) <= 32  # type: ignore[arg-type]
 
 
+def _allowed_processes(lake: str | os.PathLike[str] | None, commune_id: object) -> frozenset[str] | None:
+    """The processes the reader may see in the commune (None: all). A process is a service owner's when
+    every service of the commune's catalogue that runs it is theirs: its figures mix those services."""
+    scope = current_scope()
+    if scope.everything:
+        return None
+    if not scope.signed_in or not _valid_commune(commune_id) or not has_gold(lake, "dim_service"):
+        return frozenset()
+    services = _query(lake, _SQL_SERVICES, (commune_id,)).dropna(subset=["process_code"])
+    owned = scope.services or frozenset()
+    by_process = services.groupby("process_code")["service_code"].agg(set)
+    return frozenset(str(code) for code, codes in by_process.items() if codes <= owned)
+
+
+def _process_allowed(lake: str | os.PathLike[str] | None, commune_id: object, process_code: object) -> bool:
+    allowed = _allowed_processes(lake, commune_id)
+    return allowed is None or process_code in allowed
+
+
 def _process_filters(commune_id: object, process_code: object, channel: object, start: object, end: object) -> bool:
     return (
         _valid_commune(commune_id)
@@ -732,18 +863,24 @@ def _process_period_query(
 ) -> pd.DataFrame:
     """The rows of a process mart (`table`) for one commune, period and process."""
     valid = _valid_commune(commune_id) and _valid_period(period_type, period) and _valid_process(process_code)
+    valid = valid and _process_allowed(lake, commune_id, process_code)
     return _select(lake, valid, columns, sql, (commune_id, period_type, period, process_code), [table])
 
 
 def process_list(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
-    """The processes of the commune's cases (process_code, cases), by code. Empty without fct_cases."""
-    valid = _valid_commune(commune_id)
-    return _select(lake, valid, PROCESS_LIST_COLUMNS, _SQL_PROCESS_LIST, (commune_id,), ["fct_cases"])
+    """The processes of the commune's cases (process_code, cases), by code, those of the reader's scope
+    only. Empty without fct_cases."""
+    valid = _signed_in() and _valid_commune(commune_id)
+    processes = _select(lake, valid, PROCESS_LIST_COLUMNS, _SQL_PROCESS_LIST, (commune_id,), ["fct_cases"])
+    allowed = _allowed_processes(lake, commune_id)
+    if allowed is None:
+        return processes
+    return processes[processes["process_code"].isin(allowed)].reset_index(drop=True)
 
 
 def process_channels(lake: str | os.PathLike[str] | None, commune_id: str) -> pd.DataFrame:
     """The channels of dim_channel for the commune (channel, names, is_digital, sort_order)."""
-    valid = _valid_commune(commune_id)
+    valid = _signed_in() and _valid_commune(commune_id)
     return _select(lake, valid, PROCESS_CHANNEL_COLUMNS, _SQL_PROCESS_CHANNELS, (commune_id,), ["dim_channel"])
 
 
@@ -759,6 +896,7 @@ def process_lead_times(
     per case, ascending; `channel` None for every channel."""
     start, end = _as_date(period_start), _as_date(period_end)
     valid = _process_filters(commune_id, process_code, channel, start, end)
+    valid = valid and _process_allowed(lake, commune_id, process_code)
     params = (commune_id, process_code, channel, channel, start, end)
     return _select(lake, valid, PROCESS_LEAD_TIME_COLUMNS, _SQL_PROCESS_LEAD_TIMES, params, ["fct_cases"])
 
@@ -775,6 +913,7 @@ def process_weekly_throughput(
     the two local dates; every week overlapping the period has a row (zeros included)."""
     start, end = _as_date(period_start), _as_date(period_end)
     valid = _process_filters(commune_id, process_code, channel, start, end) and start <= end  # type: ignore[operator]
+    valid = valid and _process_allowed(lake, commune_id, process_code)
     params = (commune_id, process_code, channel, channel, start, end)
     return _select(lake, valid, PROCESS_THROUGHPUT_COLUMNS, _SQL_PROCESS_THROUGHPUT, params, ["fct_cases"])
 
@@ -790,8 +929,14 @@ def process_kpis(
     process_channel and process_activity ('PROC / x'), and the backlog's age buckets (commune-wide
     'bucket' rows, or 'PROC / bucket' ones if the mart has them)."""
     valid = _valid_commune(commune_id) and _valid_period(period_type, period) and _valid_process(process_code)
+    valid = valid and _process_allowed(lake, commune_id, process_code)
     params = (commune_id, period_type, period, process_code, process_code, process_code)
-    return _select(lake, valid, PROCESS_KPI_COLUMNS, _SQL_PROCESS_KPIS, params, ["kpi_processing"])
+    kpis = _select(lake, valid, PROCESS_KPI_COLUMNS, _SQL_PROCESS_KPIS, params, ["kpi_processing"])
+    if _everything():
+        return kpis
+    # The commune-wide age buckets count every process's backlog: not a service owner's figure.
+    commune_wide = (kpis["breakdown"] == "age_bucket") & ~kpis["breakdown_value"].astype(str).str.contains(" / ")
+    return kpis[~commune_wide].reset_index(drop=True)
 
 
 def process_transitions(
@@ -888,7 +1033,7 @@ def contact_centre_kpis(
     Columns: breakdown, breakdown_value, kpi_name, numerator, denominator, value, unit. Empty when the
     table is missing or a filter value is malformed.
     """
-    valid = _valid_commune(commune_id) and _any_period(period_type, period)
+    valid = _everything() and _valid_commune(commune_id) and _any_period(period_type, period)
     params = (commune_id, period_type, period)
     return _select(lake, valid, CC_KPI_COLUMNS, _SQL_CC_KPIS, params, ["kpi_contact_centre"])
 
@@ -906,7 +1051,9 @@ def contact_centre_daily(
     """
     first, last = _as_date(first_day), _as_date(last_day)
     names = _kpi_names(kpi_names)
-    valid = _valid_commune(commune_id) and first is not None and last is not None and names is not None
+    valid = (
+        _everything() and _valid_commune(commune_id) and first is not None and last is not None and names is not None
+    )
     params = (commune_id, first, last, names)
     return _select(lake, valid, CC_DAILY_COLUMNS, _SQL_CC_DAILY, params, ["kpi_contact_centre"])
 
@@ -920,7 +1067,7 @@ def contact_centre_hourly(
     without a call are absent.
     """
     first, last = _as_date(first_day), _as_date(last_day)
-    valid = _valid_commune(commune_id) and first is not None and last is not None
+    valid = _everything() and _valid_commune(commune_id) and first is not None and last is not None
     return _select(lake, valid, CC_HOURLY_COLUMNS, _SQL_CC_HOURLY, (commune_id, first, last), ["fct_calls"])
 
 
@@ -931,7 +1078,7 @@ def contact_centre_targets(lake: str | os.PathLike[str] | None, commune_id: str,
     falls back on its reference values for the others).
     """
     day = _as_date(as_of)
-    valid = _valid_commune(commune_id) and day is not None
+    valid = _everything() and _valid_commune(commune_id) and day is not None
     params = (commune_id, list(CONTACT_CENTRE_TARGET_KPIS), day)
     return _select(lake, valid, CC_TARGET_COLUMNS, _SQL_CC_TARGETS, params, ["kpi_target_status"])
 
@@ -1032,7 +1179,8 @@ def _entity_query(
     """The rows of a data-quality `table` for one entity or all (None); `latest_only`, where the query has
     it, must be a bool."""
     valid, value = _entity_filter(entity)
-    valid = valid and all(isinstance(flag, bool) for flag in latest_only)
+    # Loads and quarantine counts cover every service of a source: for readers of every service only.
+    valid = valid and _everything() and all(isinstance(flag, bool) for flag in latest_only)
     return _select(lake, valid, columns, sql, (value, value, *latest_only), [table])
 
 
@@ -1076,7 +1224,7 @@ def commune_kpis(lake: str | os.PathLike[str] | None, period_type: str, period: 
     Columns: commune_id, mart (kpi_adoption, kpi_contact_centre, kpi_processing), kpi_name, unit,
     numerator, denominator, value; ordered by mart, KPI and commune. Empty for a malformed period.
     """
-    if not _any_period(period_type, period):
+    if not _everything() or not _any_period(period_type, period):
         return _empty(COMMUNE_KPI_COLUMNS)
     return _from_long_marts(
         lake,

@@ -21,6 +21,8 @@ def streamlit_command(host: str = "127.0.0.1", port: int = 8501, headless: bool 
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a city's app, not a sandbox
+        # An error that escapes a page shows a generic message, never a traceback (it goes to the log).
+        "--client.showErrorDetails", "none",
     ]  # fmt: skip
 
 

@@ -16,7 +16,8 @@ from connectors.result import rejections
 from connectors.schemas import ENTITY_SCHEMAS, PRIMARY_KEYS
 from pipelines.config import CivicConfig, Source
 from pipelines.ingest import pseudonymiser_for, read_source
-from pipelines.lake import Lake, delete_from_bronze, new_batch_id, write_bronze, write_quarantine
+from pipelines.lake import Lake, delete_from_bronze, load_batch_id, new_batch_id, write_bronze, write_quarantine
+from pipelines.retention import retention_cutoff
 
 
 @dataclass
@@ -60,8 +61,17 @@ def load_entity(
     entity: str,
     window: tuple[date, date] | None = None,
     log: Callable[[str], None] = lambda message: None,
+    load_id: str | None = None,
+    uncommitted_loads: frozenset[str] = frozenset(),
+    today: date | None = None,
 ) -> EntityLoad:
-    """Read every source of `entity`, write bronze (within the window of local days) and quarantine."""
+    """Read every source of `entity`, write bronze (within the window of local days) and quarantine.
+
+    With a `load_id` (the bronze asset's, see pipelines/lake.py begin_load), the rows carry it in their
+    `_batch_id`; rows of `uncommitted_loads` (loads that died before their audit record) are loaded again.
+    A source with `retention_days` loads no day older than its retention (counted from `today`): those
+    rows count as outside the window (pipelines/retention.py deletes what is already in bronze).
+    """
     pseudonymiser = pseudonymiser_for(config)
     time_zones = {commune.id: commune.timezone for commune in config.communes}
     load = EntityLoad(entity)
@@ -73,8 +83,11 @@ def load_entity(
             log(f"{source.id}: skipped, it holds the same events as {twin}")
             continue
         result = read_source(config, source, pseudonymiser)
-        batch_id = new_batch_id(source.id)
-        stats = write_bronze(lake, entity, result.rows, time_zones, _source_label(source), batch_id, window)
+        batch_id = load_batch_id(load_id, source.id) if load_id else new_batch_id(source.id)
+        source_window = _retained_window(source, window, today or date.today())
+        stats = write_bronze(
+            lake, entity, result.rows, time_zones, _source_label(source), batch_id, source_window, uncommitted_loads
+        )
         rejected = result.rejected
         if stats.superseded is not None and not stats.superseded.is_empty():
             rejected = pl.concat([rejected, _superseded(source, stats.superseded)])
@@ -103,6 +116,13 @@ def load_entity(
     empty = pl.DataFrame(schema=pl.Schema(pl.from_arrow(ENTITY_SCHEMAS[entity].empty_table()).schema))
     load.loaded_rows = pl.concat(batches, how="vertical_relaxed") if batches else empty
     return load
+
+
+def _retained_window(source: Source, window: tuple[date, date] | None, today: date) -> tuple[date, date] | None:
+    cutoff = retention_cutoff(source, today)
+    if cutoff is None:
+        return window
+    return (max(window[0], cutoff), window[1]) if window else (cutoff, date.max)
 
 
 def _source_label(source: Source) -> str:

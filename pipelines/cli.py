@@ -6,6 +6,7 @@ civiclake kpis --config FILE --commune ID --period YYYY[-MM]
 civiclake export [--config FILE]    an open-data release (CSV, Parquet, datapackage.json) of the lake
 civiclake dashboard                the Streamlit app on 127.0.0.1
 civiclake demo                     all of the above, on demo data
+civiclake users add NAME --role R  the dashboard's local users (password asked, stored as a salted hash)
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT)
     demo.add_argument("--no-serve", action="store_true", help="stop after printing the KPIs")
     _add_generation_options(demo)
+
+    from dashboards.users_cli import add_users_parser
+
+    add_users_parser(commands)
     return parser
 
 
@@ -123,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_kpis(args: argparse.Namespace) -> int:
     if args.config is not None:
         load_config(args.config).commune(args.commune)  # an unknown commune is named with the known ones
-    report = read_kpis(Lake(args.lake).gold, args.commune, args.period)
+    report = read_kpis(Lake(args.lake).current_gold(), args.commune, args.period)
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -156,7 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"2. running the pipeline into {args.lake} ...", flush=True)
     run_pipeline(config_path, args.lake)
     print("3. headline KPIs:\n", flush=True)
-    gold = Lake(args.lake).gold
+    gold = Lake(args.lake).current_gold()
     for commune_id in args.communes:
         print(format_table(read_kpis(gold, commune_id, str(args.end.year))) + "\n", flush=True)
     from pipelines.opendata.release import build_release
@@ -165,10 +170,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"4. open-data release {release.version} in {release.folder}", flush=True)
     if args.no_serve:
         return 0
+    from dashboards.auth import USERS_ENV
     from dashboards.server import serve
+    from dashboards.users_cli import write_demo_access
 
+    # Demo only: a management user with a fresh random password, printed here (never a fixed one).
+    users, name, password = write_demo_access(args.out)
+    os.environ[USERS_ENV] = str(users.resolve())
     print(f"5. dashboard on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    print(f"   sign in as {name!r} with the password {password!r} (this demo run only; {users})", flush=True)
     return serve(args.lake.resolve(), port=args.port)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from dashboards.users_cli import run_users
+
+    return run_users(args)
 
 
 COMMANDS = {
@@ -178,6 +195,7 @@ COMMANDS = {
     "export": cmd_export,
     "dashboard": cmd_dashboard,
     "demo": cmd_demo,
+    "users": cmd_users,
 }
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 CONFIG_ENV_VAR = "CIVICLAKE_CONFIG"
 
@@ -24,8 +25,20 @@ CHANNELS = ("portal", "app", "email", "phone", "counter", "post", "other", "unkn
 ENTITIES = ("service", "request", "case_event", "appointment", "call", "portal_login")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DIGITAL_CHANNELS = ("portal", "app", "email")
+# The entities whose sources may set retention_days (see Source._retention_kept_by_the_facts).
+RETENTION_ENTITIES = ("request", "appointment", "call", "portal_login")
 
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+# Secrets (the pseudonymisation key, API credentials) come from the environment or secret files, never
+# from this file: a key named like one of these is refused, and its value is never quoted back.
+_SECRET_KEY = re.compile(
+    r"(^|_)(secret|client_secret|password|passwd|pwd|token|access_token|refresh_token|api_?key|apikey|"
+    r"private_key|credentials?)$",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NO_SECRET_ERROR = "no_secret_here"
 
 
 class ConfigError(ValueError):
@@ -149,6 +162,31 @@ def _parse_window(day: str, window: Any) -> dict[str, dt.time]:
     return {"opens_at": opens_at, "closes_at": closes_at}
 
 
+def _refuse_secrets(value: Any, path: str) -> None:
+    """Raise when a mapping holds a secret in clear, or a value where a variable's name is expected."""
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        name = str(key)
+        where = f"{path}.{name}" if path else name
+        if _SECRET_KEY.search(name) and item not in (None, ""):
+            raise PydanticCustomError(
+                NO_SECRET_ERROR,
+                "{where}: a secret written in clear is refused; put it in an environment variable or a secret "
+                "file and name the variable here ({name}_env: VARIABLE; VARIABLE_FILE may name a file holding it)",
+                {"where": where, "name": name},
+            )
+        if name.endswith("_env") and not (isinstance(item, str) and _ENV_NAME.match(item)):
+            # Not quoted back: a mistake here is often the secret itself where its variable's name belongs.
+            raise PydanticCustomError(
+                NO_SECRET_ERROR,
+                "{where}: expected the name of an environment variable (letters, digits, _), not a value",
+                {"where": where},
+            )
+        if name != "values":  # source values (e.g. a status called "token") are data, not settings
+            _refuse_secrets(item, where)
+
+
 class Source(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     commune: str
@@ -158,11 +196,52 @@ class Source(_Strict):
     location: str
     mapping: dict[str, Any] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+    # GDPR: how many days of this source's rows bronze keeps (pipelines/retention.py); None keeps all.
+    retention_days: int | None = None
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _positive_days(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"a whole number of days, at least 1 (got {value!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _retention_kept_by_the_facts(self) -> Source:
+        # The KPIs of these entities are recomputed from bronze in full (the process KPIs from the case
+        # events) or have no day (the catalogue): deleting old rows would rewrite history, not age it.
+        if self.retention_days is not None and self.entity not in RETENTION_ENTITIES:
+            raise ValueError(
+                f"retention_days is not supported for {self.entity} sources (only {', '.join(RETENTION_ENTITIES)}: "
+                "their monthly figures are kept in incremental facts when old bronze rows are deleted)"
+            )
+        return self
+
+    @field_validator("mapping", "options")
+    @classmethod
+    def _no_secret_in_clear(cls, value: dict[str, Any]) -> dict[str, Any]:
+        _refuse_secrets(value, "")
+        return value
 
 
 class Pseudonymisation(_Strict):
     key_env: str = "CIVICLAKE_PSEUDONYMISATION_KEY"
     key_file_env: str = "CIVICLAKE_PSEUDONYMISATION_KEY_FILE"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_key_in_clear(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            if any(name not in ("key_env", "key_file_env") for name in value):
+                raise PydanticCustomError(
+                    NO_SECRET_ERROR,
+                    "only key_env and key_file_env belong here: the key itself is never written in this file; "
+                    "set $CIVICLAKE_PSEUDONYMISATION_KEY, or $CIVICLAKE_PSEUDONYMISATION_KEY_FILE to a file holding it",
+                )
+            _refuse_secrets(value, "")
+        return value
 
 
 class History(_Strict):
@@ -265,6 +344,8 @@ def _error_location(error: dict[str, Any]) -> str:
 
 
 def _explain(error: dict[str, Any]) -> str:
+    if error["type"] == NO_SECRET_ERROR:  # never followed by the value, which may be a secret
+        return error["msg"]
     if error["type"] == "extra_forbidden":
         return "no such key is expected here (a typo?)"
     if error["type"] == "missing":
@@ -288,8 +369,13 @@ def load_config(path: str | os.PathLike[str] | None = None) -> CivicConfig:
         raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ConfigError(f"{config_path}: no such configuration file") from error
+    except yaml.MarkedYAMLError as error:
+        # The problem and its place, not the quoted line: that line could hold a secret.
+        mark = error.problem_mark or error.context_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError(f"{config_path}: not valid YAML: {error.problem or error.context}{where}") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{config_path}: not valid YAML: {error}") from error
+        raise ConfigError(f"{config_path}: not valid YAML: {type(error).__name__}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{config_path}: expected a mapping with 'communes' and 'sources' at the top")
     try:

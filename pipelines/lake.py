@@ -4,8 +4,18 @@
 - `quarantine/<entity>/source=<id>/<digest>.parquet`: rejected rows with their reason;
 - `quality/<entity>/<run>.json`: the Great Expectations result of each bronze load;
 - `audit/loads/<entity>/<load_id>.json`: the accounts of each bronze load, per source (rows read, loaded...);
-- `gold/<model>.parquet`: the marts, the only thing dashboards and exports read;
+- `audit/pending/<entity>/<load_id>.json`: a load that has started and has no account yet (see below);
+- `audit/retention/<run>.json`: what the retention rules deleted (pipelines/retention.py);
+- `gold/<model>.parquet`: the marts, the only thing dashboards and exports read. `gold` is a symbolic
+  link to `gold-snapshots/<id>/`, swapped in one rename when an export is complete (pipelines/gold_snapshots.py);
 - `civiclake.duckdb`: the database dbt works in (the pipeline's alone: one writer, never shared).
+
+Crash safety: every file is written to a hidden temporary file beside its target (`.<name>.<pid>.<hex>.tmp`,
+which no reader's `*.parquet` / `*.json` pattern matches), flushed to disk, then renamed over the target.
+A bronze load is committed by its audit record: the rows it wrote carry `_batch_id` = `<load_id>/<source>`,
+and a load whose pending marker has no audit record (the process died in between) is an orphan: the next
+load counts its rows as not loaded yet and writes them again under its own id, so the audit and the
+partitions agree.
 """
 
 from __future__ import annotations
@@ -14,11 +24,13 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -54,8 +66,27 @@ class Lake:
         return self.root / "audit" / "loads"
 
     @property
+    def pending_loads(self) -> Path:
+        return self.root / "audit" / "pending"
+
+    @property
+    def retention_audit(self) -> Path:
+        return self.root / "audit" / "retention"
+
+    @property
+    def gold_snapshots(self) -> Path:
+        return self.root / "gold-snapshots"
+
+    @property
     def duckdb_path(self) -> Path:
         return self.root / "civiclake.duckdb"
+
+    def current_gold(self) -> Path:
+        """The gold folder to read, resolved once: the snapshot `gold` points to now (or `gold` itself
+        in a lake written before snapshots, or by hand). A reader that opens several gold files should
+        resolve it once and read them all from the returned folder, so that it never mixes two exports."""
+        gold = self.gold
+        return Path(os.path.realpath(gold)) if gold.is_symlink() else gold
 
     def bronze_partition(self, entity: str, commune_id: str, day: str | None) -> Path:
         """A daily partition; entities without a time of their own (the catalogue) have one per commune."""
@@ -74,15 +105,91 @@ def new_batch_id(source_id: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{source_id}-{uuid.uuid4().hex[:8]}"
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def temporary_path(path: Path) -> Path:
+    """A hidden name beside `path` that no reader's pattern matches and a later run may sweep."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMPORARY_SUFFIX}")
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk: a rename is only durable once both are."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def publish(temporary: Path, path: Path) -> None:
+    """Rename a complete, flushed temporary file over its target and flush the folder (atomic on POSIX)."""
+    fsync_path(temporary)
+    os.replace(temporary, path)
+    fsync_path(path.parent)
+
+
 def atomic_write_parquet(table: pa.Table, path: Path) -> None:
-    """Write beside the target, then rename over it: a reader sees the old file or the new, never half."""
+    """Write beside the target, then rename over it: a reader sees the old file or the new, never half,
+    and a crash at any moment leaves one of the two (plus, at worst, a hidden temporary file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary = temporary_path(path)
     try:
         pq.write_table(table, temporary, compression="zstd")
-        os.replace(temporary, path)
+        publish(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def atomic_write_text(text: str, path: Path) -> None:
+    """The same for a text file (JSON accounts)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_path(path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        publish(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def sweep_temporary_files(lake: Lake) -> list[Path]:
+    """Remove the temporary files a killed run left behind (readers never see them; this is tidiness).
+
+    Only one pipeline writes a lake at a time, so at the start of a run no temporary file is in use.
+    """
+    removed: list[Path] = []
+    for folder in (lake.bronze, lake.quarantine, lake.quality, lake.root / "audit"):
+        if folder.is_dir():
+            for path in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+    return removed
+
+
+def recover_duckdb(lake: Lake, echo: Callable[[str], None] = lambda line: None) -> None:
+    """Open the pipeline's DuckDB file once before dbt does, after a run that may have been killed.
+
+    DuckDB replays its write-ahead log (`civiclake.duckdb.wal`) on open: committed transactions are
+    kept, the one in progress when the process died is dropped, and dbt rebuilds every model of the
+    run's window anyway. A CHECKPOINT folds the log into the file. Should the file not open at all, it is
+    moved aside (`civiclake.duckdb.damaged-<time>`) and dbt builds a new one from bronze.
+    """
+    path = lake.duckdb_path
+    if not path.exists():
+        return
+    try:
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("checkpoint")
+    except duckdb.Error as error:
+        if "lock" in str(error).lower():
+            raise  # another process holds it (a run still going): not damage, and not ours to move
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        os.replace(path, aside)
+        wal = path.with_name(f"{path.name}.wal")
+        if wal.exists():
+            os.replace(wal, aside.with_name(f"{aside.name}.wal"))
+        echo(f"the DuckDB file could not be opened ({str(error).splitlines()[0]}); moved to {aside.name}")
 
 
 def row_hashes(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
@@ -121,6 +228,7 @@ def write_bronze(
     source: str,
     batch_id: str,
     window: tuple[date, date] | None = None,
+    uncommitted_loads: frozenset[str] = frozenset(),
 ) -> BronzeWriteStats:
     """Merge canonical rows into their daily partitions, idempotently.
 
@@ -128,6 +236,8 @@ def write_bronze(
     key and another hash replaces it (a corrected re-export); a partition is rewritten only when it
     changes, so loading the same source twice writes nothing the second time. With a window (first and
     last local day, inclusive), only those days are written: the others belong to another run.
+    Rows written by an `uncommitted_loads` id (a load that died before its audit record) count as not
+    loaded yet: they are written again under `batch_id`, so no row is accounted for twice or never.
     """
     schema = ENTITY_SCHEMAS[entity]
     canonical = list(schema.names)
@@ -153,10 +263,16 @@ def write_bronze(
     for (commune_id, day), partition_rows in rows.group_by(["commune_id", "_day"], maintain_order=True):
         partition_rows = partition_rows.drop("_day")
         path = lake.bronze_partition(entity, str(commune_id), None if day is None else str(day))
-        existing = pl.read_parquet(path) if path.exists() else partition_rows.clear()
-        unchanged = partition_rows.join(existing.select([*keys, "_row_hash"]), on=[*keys, "_row_hash"], how="semi")
+        if not path.exists():  # a new day: every row is new, nothing to merge with (the joins cost most)
+            stats.rows_new += partition_rows.height
+            atomic_write_parquet(partition_rows.sort(keys).to_arrow().cast(_bronze_schema(schema)), path)
+            stats.partitions_written += 1
+            continue
+        existing = pl.read_parquet(path)
+        committed = existing.filter(~_written_by(uncommitted_loads)) if uncommitted_loads else existing
+        unchanged = partition_rows.join(committed.select([*keys, "_row_hash"]), on=[*keys, "_row_hash"], how="semi")
         incoming = partition_rows.join(unchanged.select(keys), on=keys, how="anti")
-        replaced = incoming.join(existing.select(keys), on=keys, how="semi").height
+        replaced = incoming.join(committed.select(keys), on=keys, how="semi").height
         stats.rows_unchanged += unchanged.height
         stats.rows_replaced += replaced
         stats.rows_new += incoming.height - replaced
@@ -209,6 +325,47 @@ def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataF
     return path
 
 
+def _written_by(load_ids: frozenset[str]) -> pl.Expr:
+    """Rows whose `_batch_id` (`<load_id>/<source>`) belongs to one of these loads."""
+    return pl.col("_batch_id").str.split("/").list.first().is_in(sorted(load_ids))
+
+
+def load_batch_id(load_id: str, source_id: str) -> str:
+    """The `_batch_id` of the rows a source gives in one load: the load is found back from it."""
+    return f"{load_id}/{source_id}"
+
+
+def begin_load(lake: Lake, entity: str, load_id: str) -> Path:
+    """Mark a load as started; its audit record (write_load_audit) commits it."""
+    path = lake.pending_loads / entity / f"{_plain_name(load_id)}.json"
+    atomic_write_text(json.dumps({"entity": entity, "load_id": load_id}), path)
+    return path
+
+
+def uncommitted_loads(lake: Lake, entity: str) -> frozenset[str]:
+    """The loads of `entity` that started and never wrote their audit record (the process died)."""
+    folder = lake.pending_loads / entity
+    if not folder.is_dir():
+        return frozenset()
+    return frozenset(
+        marker.stem for marker in folder.glob("*.json") if not (lake.load_audit / entity / marker.name).exists()
+    )
+
+
+def settle_loads(lake: Lake, entity: str, load_id: str, orphans: frozenset[str]) -> None:
+    """After a load's audit record: drop its marker, and those of orphans no bronze row carries any more."""
+    (lake.pending_loads / entity / f"{load_id}.json").unlink(missing_ok=True)
+    if not orphans:
+        return
+    files = sorted((lake.bronze / entity).rglob("*.parquet")) if (lake.bronze / entity).is_dir() else []
+    still_used: set[str] = set()
+    if files:
+        batches = pl.scan_parquet(files).select("_batch_id").unique().collect()["_batch_id"].to_list()
+        still_used = {batch.split("/")[0] for batch in batches if batch}
+    for orphan in orphans - still_used:
+        (lake.pending_loads / entity / f"{orphan}.json").unlink(missing_ok=True)
+
+
 def new_load_id(run_id: str, started_at: datetime) -> str:
     """The id of one bronze load of an entity: when it started (UTC) and the run it belongs to."""
     safe_run = "".join(character for character in run_id if character.isalnum())[:8] or "run"
@@ -223,17 +380,15 @@ def write_load_audit(lake: Lake, entity: str, load_id: str, document: dict[str, 
     """
     if entity not in ENTITY_SCHEMAS:
         raise ValueError(f"unknown entity {entity!r}")
+    path = lake.load_audit / entity / f"{_plain_name(load_id)}.json"
+    atomic_write_text(json.dumps(document, indent=2, default=str), path)
+    return path
+
+
+def _plain_name(load_id: str) -> str:
     if not load_id or not all(character.isalnum() or character in "-_." for character in load_id):
         raise ValueError(f"load id {load_id!r} must be a plain file name")
-    path = lake.load_audit / entity / f"{load_id}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        temporary.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return load_id
 
 
 def _local_day(rows: pl.DataFrame, time_column: str, time_zones: dict[str, str]) -> pl.Expr:

@@ -17,8 +17,6 @@ fresh install, a lake written before the audit existed) gets the same tables, em
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME
-from pipelines.lake import Lake
+from pipelines.lake import Lake, atomic_write_parquet
 
 COUNT_NAMES = ("rows_read", "rows_loaded", "rows_new", "rows_quarantined", "rows_outside_window", "rows_deleted")
 _TS = pa.timestamp("us", tz="UTC")
@@ -102,12 +100,16 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def export_quality_tables(lake: Lake, log: Callable[[str], None] = lambda message: None) -> dict[str, int]:
-    """Write the four data-quality tables to lake/gold; returns their row counts by name."""
-    lake.gold.mkdir(parents=True, exist_ok=True)
+def export_quality_tables(
+    lake: Lake, log: Callable[[str], None] = lambda message: None, target: Path | None = None
+) -> dict[str, int]:
+    """Write the four data-quality tables to `target` (the gold export's new snapshot folder; lake/gold
+    when not given); returns their row counts by name."""
+    target = target or lake.gold
+    target.mkdir(parents=True, exist_ok=True)
     tables = build_quality_tables(lake)
     for name, table in tables.items():
-        _atomic_write(table, lake.gold / f"{name}.parquet")
+        atomic_write_parquet(table, target / f"{name}.parquet")
         log(f"{name}: {table.num_rows:,} rows")
     return {name: table.num_rows for name, table in tables.items()}
 
@@ -394,15 +396,6 @@ def _without(schema: pa.Schema, *names: str) -> pa.Schema:
 def _arrow(connection: duckdb.DuckDBPyConnection, sql: str, schema: pa.Schema) -> pa.Table:
     table = connection.sql(sql).to_arrow_table()
     return table.select(schema.names).cast(schema)
-
-
-def _atomic_write(table: pa.Table, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        pq.write_table(table, temporary, compression="zstd")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from dagster import AssetSelection, DagsterInstance, materialize
 
 from pipelines.config import load_config
+from pipelines.lake import Lake, recover_duckdb, sweep_temporary_files
 
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -22,6 +23,8 @@ PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 # range tags above do not apply to them when they run alone).
 WINDOW_START_TAG = "civiclake/window_start"
 WINDOW_END_TAG = "civiclake/window_end"
+# The day the retention periods count back from (pipelines/retention.py): today, unless a test says.
+TODAY_TAG = "civiclake/today"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
@@ -37,11 +40,18 @@ class RunSummary:
     bronze_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _stages(first_day: date, last_day: date) -> list[tuple[str, AssetSelection, dict[str, str]]]:
-    """Stages in lineage order, each one Dagster run; the daily bronze assets get the window of days."""
+def _stages(
+    first_day: date, last_day: date, today: date | None = None
+) -> list[tuple[str, AssetSelection, dict[str, str]]]:
+    """Stages in lineage order, each one Dagster run; the daily bronze assets get the window of days (and
+    the day retention periods count back from)."""
     from pipelines.assets.bronze import PARTITIONED_BRONZE_KEYS, UNPARTITIONED_BRONZE_KEYS
 
-    window = {PARTITION_RANGE_START_TAG: first_day.isoformat(), PARTITION_RANGE_END_TAG: last_day.isoformat()}
+    window = {
+        PARTITION_RANGE_START_TAG: first_day.isoformat(),
+        PARTITION_RANGE_END_TAG: last_day.isoformat(),
+        TODAY_TAG: (today or date.today()).isoformat(),
+    }
     return [
         (
             "reference tables",
@@ -65,11 +75,13 @@ def run_pipeline(
     echo: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
     first_day: date | None = None,
     last_day: date | None = None,
+    today: date | None = None,
 ) -> RunSummary:
     """Materialise every asset for this configuration into this lake; raise PipelineError on failure.
 
     The daily bronze assets load the local days from `first_day` (default: the configuration's
     history start) to `last_day` (default: today): a backfill is the same call with another window.
+    Retention periods (pipelines/retention.py) count back from `today` (default: the real today).
     """
     config = load_config(config_path)  # fail fast, with the file and key, before Dagster starts
     first_day = first_day or config.history.start
@@ -78,12 +90,17 @@ def run_pipeline(
         raise PipelineError(f"the window ends ({last_day}) before it starts ({first_day})")
     from pipelines.definitions import build_definitions  # importing parses the dbt project
 
+    lake = Lake(lake_dir.resolve())
+    # What a killed run may have left: hidden temporary files (never read) and a DuckDB file mid-write.
+    sweep_temporary_files(lake)
+    recover_duckdb(lake, echo)
+    today = today or date.today()  # the day retention periods count back from
     definitions = build_definitions(config_path.resolve(), lake_dir.resolve())
     assets = list(definitions.assets or [])
     resources = definitions.resources or {}
     summary = RunSummary()
     instance = DagsterInstance.ephemeral()
-    stages = _stages(first_day, last_day)
+    stages = _stages(first_day, last_day, today)
     for number, (stage, selection, tags) in enumerate(stages, start=1):
         echo(f"[{number}/{len(stages)}] {stage} ...")
         started = time.perf_counter()

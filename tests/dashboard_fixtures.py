@@ -3,6 +3,7 @@ dim_commune, and the AppTest runner with the element readers the page tests use.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards import data, server
+from dashboards import auth, data, server, session
 
 APP = Path(server.APP)
 
@@ -59,13 +60,45 @@ def gold_folder(lake: Path) -> Path:
     return gold
 
 
+def add_user(
+    monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
+    name: str,
+    role: str = auth.MANAGEMENT,
+    services: tuple[str, ...] = (),
+) -> str:
+    """Add a local user with a random password to the access file of `folder` (made the app's through
+    $CIVICLAKE_USERS); returns the password."""
+    password = secrets.token_urlsafe(12)
+    users = folder / "civiclake-users.json"
+    auth.set_user(users, name, password, role, services)
+    monkeypatch.setenv(auth.USERS_ENV, str(users))
+    return password
+
+
+def signed_in(
+    monkeypatch: pytest.MonkeyPatch,
+    at: AppTest,
+    folder: Path,
+    name: str = "manager",
+    role: str = auth.MANAGEMENT,
+    services: tuple[str, ...] = (),
+) -> AppTest:
+    """`at` with `name` signed in, as the sign-in form leaves the session (tests/test_dashboard_access.py
+    signs in through the form itself)."""
+    add_user(monkeypatch, folder, name, role, services)
+    at.session_state[session.USER_KEY] = name
+    return at
+
+
 def open_app(
     monkeypatch: pytest.MonkeyPatch, lake: Path, page: str, lang: str | None = None, timeout: float = 60
 ) -> AppTest:
-    """The app over `lake`, switched to `page` (`views/<name>.py`), in `lang` if given."""
+    """The app over `lake`, signed in as management, switched to `page` (`views/<name>.py`), in `lang` if
+    given."""
     monkeypatch.setenv(data.LAKE_ENV, str(lake))
     # The first run imports pandas, duckdb and altair: far above AppTest's 3 s default.
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at = signed_in(monkeypatch, AppTest.from_file(str(APP), default_timeout=timeout), lake.parent)
     if lang:
         at.session_state["lang"] = lang
     return at.run().switch_page(page).run()

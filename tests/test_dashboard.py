@@ -7,9 +7,6 @@ import datetime as dt
 import io
 import json
 import os
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -27,7 +24,9 @@ from dashboard_fixtures import (
     metrics,
     open_app,
     record_downloads,
+    signed_in,
 )
+from served_dashboard import served_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboards import data, server
@@ -257,7 +256,7 @@ def test_page_follows_the_session_language(
     lake: Path, monkeypatch: pytest.MonkeyPatch, lang: str, communes: list[str], tiles: dict[str, str]
 ) -> None:
     monkeypatch.setenv(data.LAKE_ENV, str(lake))
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = signed_in(monkeypatch, AppTest.from_file(str(APP), default_timeout=60), lake.parent)
     at.session_state["lang"] = lang  # what the language switch sets
     at.run().switch_page("views/adoption.py").run()
     assert not at.exception
@@ -298,12 +297,6 @@ def test_page_without_gold_says_what_to_do(
 # --- the server ----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read().decode("utf-8", "replace")
@@ -338,44 +331,20 @@ async def _browser_session(port: int, page: str = "adoption") -> tuple[int, dict
 
 
 def test_server_answers_over_http(lake: Path, tmp_path: Path) -> None:
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    # The command and environment serve() runs; serve() itself blocks, so start it here.
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            server.streamlit_command("127.0.0.1", port, headless=True),
-            env=server.streamlit_env(lake),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            health = ""
-            while time.monotonic() < deadline and proc.poll() is None:
-                try:
-                    _, health = _get(f"http://127.0.0.1:{port}/_stcore/health")
-                    if health == "ok":
-                        break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-                time.sleep(0.3)
-            assert health == "ok", log.read_text(errors="replace")
-            status, body = _get(f"http://127.0.0.1:{port}/")
-            assert status == 200
-            assert "<html" in body.lower()
-            # GET / does not run the script: a browser session does. Open one the way the front end
-            # does, so that the page really renders in the server (imports, lake path, caching).
-            finished, shown = asyncio.run(_browser_session(port))
-            assert finished == 0  # ScriptFinishedStatus FINISHED_SUCCESSFULLY
-            assert shown["metric"] == ["167,005", "68.1%", "45.0%"], shown
-            assert not shown["exception"] and not shown["alert"], shown
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    # The command and environment serve() runs; serve() itself blocks, so start them here.
+    with served_dashboard(lake, tmp_path / "streamlit.log") as (url, proc):
+        port = int(url.rsplit(":", 1)[1])
+        status, body = _get(f"http://127.0.0.1:{port}/")
+        assert status == 200
+        assert "<html" in body.lower()
+        # GET / does not run the script: a browser session does. Open one the way the front end
+        # does, so that the page really renders in the server (imports, lake path, caching).
+        finished, shown = asyncio.run(_browser_session(port))
+        assert finished == 0  # ScriptFinishedStatus FINISHED_SUCCESSFULLY
+        # Nobody signed in: the internal page asks for a sign-in and shows no figure (the figures of a
+        # signed-in reader over the server: tests/test_dashboard_browser.py).
+        assert not shown["metric"] and not shown["exception"], shown
+        assert len(shown["alert"]) == 1 and "This page needs a sign-in." in shown["alert"][0], shown
     assert proc.returncode == 0  # SIGTERM is a clean shutdown for Streamlit
 
 

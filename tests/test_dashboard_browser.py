@@ -11,20 +11,17 @@ does not work here); without it the test fails and says how to install it.
 
 from __future__ import annotations
 
+import secrets
 import shutil
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from served_dashboard import served_dashboard
 
-from dashboards import server
+from dashboards import auth
 from pipelines.demo.generator import generate
 from pipelines.runner import run_pipeline
 from tests.conftest import PROJECT_ROOT
@@ -46,6 +43,8 @@ PAGE_NAMES = {
     "open-data": ("Open data", "Données ouvertes", "Open data"),
 }
 CURRENT_PAGE_LINK = '[data-testid="stSidebarNav"] a[aria-current="page"]'
+# The management user the served app knows (app_url writes its access file, with a random password).
+SIGN_IN: dict[str, str] = {}
 
 
 def _current_page_name(page: object) -> str:
@@ -80,38 +79,13 @@ def _gold_figure(lake: Path, table: str, commune: str, period_type: str, period:
         ).fetchone()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            server.streamlit_command("127.0.0.1", port), env=server.streamlit_env(lake), stdout=out, stderr=out
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as response:
-                        if response.read() == b"ok":
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    time.sleep(0.5)
-            else:
-                pytest.fail(f"the dashboard did not start:\n{log.read_text(errors='replace')}")
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    folder = tmp_path_factory.mktemp("server")
+    SIGN_IN.update(name="browser-manager", password=secrets.token_urlsafe(12))
+    auth.set_user(folder / "users.json", SIGN_IN["name"], SIGN_IN["password"], auth.MANAGEMENT)
+    with served_dashboard(lake, folder / "streamlit.log", {auth.USERS_ENV: str(folder / "users.json")}) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +100,20 @@ def browser() -> Iterator[object]:
 
 
 def _open(browser: object, url: str) -> object:
+    """A new browser session on `url`, signed in as management through the sign-in form, except on the
+    public open data page. The root (open data for the public) is reached through /login: the app lands a
+    reader who signs in there on their first page."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page.set_default_timeout(60_000)
-    page.goto(url)
+    path = url.split("://", 1)[1].partition("/")[2]
+    page.goto(url if path else f"{url.rstrip('/')}/login")
+    if path == "open-data":
+        return page  # public: nobody signs in to read it
+    page.wait_for_selector('input[type="password"]')  # type: ignore[attr-defined]
+    page.get_by_label("User name", exact=True).fill(SIGN_IN["name"])  # type: ignore[attr-defined]
+    page.locator('input[type="password"]').fill(SIGN_IN["password"])  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_selector('input[type="password"]', state="detached")  # type: ignore[attr-defined]
     return page
 
 

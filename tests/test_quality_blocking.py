@@ -53,7 +53,7 @@ def test_a_critical_failure_blocks_downstream_and_a_warning_does_not(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def fake_load(config, lake, entity, window, log):  # noqa: ANN001, ANN202 (the loader's own signature)
+    def fake_load(config, lake, entity, window, log, **options):  # noqa: ANN001, ANN003, ANN202 (the loader's)
         return EntityLoad(entity, [SourceLoad("crm", rows_read=1, rows_loaded=1)], loaded_rows=rows)
 
     monkeypatch.setattr(bronze, "load_entity", fake_load)

@@ -280,7 +280,7 @@ def test_a_bronze_load_writes_its_accounts_to_the_lake(
 ) -> None:
     rows = pl.DataFrame(schema=pl.Schema(pl.from_arrow(ENTITY_SCHEMAS["request"].empty_table()).schema))
 
-    def fake_load(config, lake, entity, window, log):  # noqa: ANN001, ANN202 (the loader's own signature)
+    def fake_load(config, lake, entity, window, log, **loader_options):  # noqa: ANN001, ANN003, ANN202
         return EntityLoad(
             entity,
             [

@@ -34,7 +34,8 @@ def render() -> None:
     st.title(t("open_data.title", lang))
     st.subheader(t("open_data.subtitle", lang))
     st.caption(t("open_data.no_filter", lang))
-    folder = data.opendata_dir(lake)
+    # The server's own paths are for its staff: the public reads the folder's name only.
+    folder = data.opendata_dir(lake) if data.current_scope().signed_in else data.OPENDATA_FOLDER
     releases = data.list_releases(lake)
     if not releases:
         st.info(t("open_data.empty", lang, folder=folder))

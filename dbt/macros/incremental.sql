@@ -49,12 +49,32 @@
 {#
   The pre-hook of an incremental fact: with a window, the window's rows go first, so that rows gone
   from the source (deleted in the CRM, say) go from the fact too. Nothing without a window.
+
+  Retention (pipelines/retention.py): when a source keeps only its last N days, the bronze rows of older
+  days are deleted, and staging, rebuilt from bronze, no longer has them. The fact must then keep its rows
+  of those days, or the monthly KPIs built on it would lose their history. So, given the fact's `entity`,
+  the rows of days before the commune's `frozen_before` day (`<lake>/retention/frozen_before.parquet`,
+  written by the run before it deletes anything) are never deleted here: those days are frozen.
 #}
-{% macro delete_incremental_window(date_column) -%}
+{% macro delete_incremental_window(date_column, entity=none) -%}
     {%- set window = incremental_window() -%}
     {%- if is_incremental() and window is not none -%}
+        {%- set frozen = env_var('CIVICLAKE_LAKE', '../lake') ~ '/retention/frozen_before.parquet' -%}
         delete from {{ this }}
         where {{ date_column }} between cast({{ dbt.string_literal(window[0]) }} as date)
             and cast({{ dbt.string_literal(window[1]) }} as date)
+        {%- if entity is not none and civiclake_bronze_files_exist(frozen) %}
+            and not exists (
+                -- renamed, so that commune_id and the date column below are the fact's
+                select 1
+                from (
+                    select entity as frozen_entity, commune_id as frozen_commune_id, frozen_before
+                    from read_parquet({{ dbt.string_literal(frozen) }})
+                ) as frozen
+                where frozen_entity = {{ dbt.string_literal(entity) }}
+                    and frozen_commune_id = commune_id
+                    and {{ date_column }} < frozen_before
+            )
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}

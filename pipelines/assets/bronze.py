@@ -26,9 +26,11 @@ from dagster import (
 from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME
 from pipelines.bronze_load import EntityLoad, load_entity
 from pipelines.config import CivicConfig
-from pipelines.lake import Lake, new_load_id, write_load_audit
+from pipelines.lake import Lake, begin_load, new_load_id, settle_loads, uncommitted_loads, write_load_audit
 from pipelines.quality import validate
 from pipelines.resources import CivicLakeResource
+from pipelines.retention import apply_retention
+from pipelines.runner import TODAY_TAG
 
 # Partition keys are local calendar days of the communes; the first one is the oldest a lake may keep.
 DAILY_PARTITIONS = DailyPartitionsDefinition(start_date="2015-01-01", end_offset=1)
@@ -162,17 +164,41 @@ def build_bronze_asset(entity: str) -> AssetsDefinition:
         lake = civiclake.lake
         window = _window(context)
         started_at = datetime.now(UTC)
-        load = load_entity(config, lake, entity, window, log=context.log.info)
-        finished_at = datetime.now(UTC)
-        # The accounts per source, kept in the lake for the gold export (the data-quality dashboard).
         run_id = context.run.run_id
         load_id = new_load_id(run_id, started_at)
+        # Crash safety: the marker says a load started; its audit record below commits it. Rows of a load
+        # that died in between are loaded again by this one (pipelines/lake.py, write_bronze).
+        orphans = uncommitted_loads(lake, entity)
+        if orphans:
+            context.log.warning(f"loads that did not finish, loaded again: {', '.join(sorted(orphans))}")
+        begin_load(lake, entity, load_id)
+        today = date.fromisoformat(context.run.tags[TODAY_TAG]) if TODAY_TAG in context.run.tags else date.today()
+        # GDPR retention first: old rows of this entity's sources leave bronze before anything is loaded.
+        retention = apply_retention(config, lake, today, entities={entity})
+        if retention.deleted_rows:
+            context.log.info(
+                f"retention: deleted {retention.deleted_rows:,} rows in {retention.deleted_partitions:,} day "
+                f"partitions ({retention.audit_file})"
+            )
+        load = load_entity(
+            config,
+            lake,
+            entity,
+            window,
+            log=context.log.info,
+            load_id=load_id,
+            uncommitted_loads=orphans,
+            today=today,
+        )
+        finished_at = datetime.now(UTC)
+        # The accounts per source, kept in the lake for the gold export (the data-quality dashboard).
         write_load_audit(
             lake,
             entity,
             load_id,
             audit_document(config, lake, load, load_id, run_id, window, started_at, finished_at),
         )
+        settle_loads(lake, entity, load_id, orphans)
         yield MaterializeResult(asset_key=key, metadata=_metadata(load, window))
         yield AssetCheckResult(
             check_name="rows_balance",

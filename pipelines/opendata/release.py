@@ -798,7 +798,7 @@ def build_release(
 ) -> ReleaseSummary:
     """Write the release folder (data files, datapackage.json, then the DCAT catalogue if available)."""
     options = config.opendata if config is not None else OpenData()
-    gold = _Gold(Lake(Path(lake_root)).gold)
+    gold = _Gold(Lake(Path(lake_root)).current_gold())  # one export, even if another is being published
     if not gold.gold.is_dir():
         raise ReleaseError(f"{gold.gold}: no gold folder (run `civiclake run` first)")
     start, end = _day_range(gold)

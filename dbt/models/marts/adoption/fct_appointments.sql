@@ -10,7 +10,7 @@
         unique_key=['commune_id', 'appointment_id'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ delete_incremental_window('booked_date_local') }}"
+        pre_hook="{{ delete_incremental_window('booked_date_local', 'appointment') }}"
     )
 }}
 

@@ -9,7 +9,7 @@
         unique_key=['commune_id', 'citizen_key', 'login_at', 'method'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ delete_incremental_window('login_date_local') }}"
+        pre_hook="{{ delete_incremental_window('login_date_local', 'portal_login') }}"
     )
 }}
 

@@ -10,7 +10,7 @@
         unique_key=['commune_id', 'request_id'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ delete_incremental_window('created_date_local') }}"
+        pre_hook="{{ delete_incremental_window('created_date_local', 'request') }}"
     )
 }}
 

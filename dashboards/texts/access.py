@@ -1,0 +1,73 @@
+"""Texts of the sign-in page, the account box of the sidebar and the error messages shared by every page."""
+
+TEXTS = {
+    "en": {
+        "nav.login": "Sign in",
+        "login.title": "Sign in",
+        "login.intro": "The internal pages need a sign-in. The open data page is public.",
+        "login.required": "This page needs a sign-in.",
+        "login.name": "User name",
+        "login.password": "Password",
+        "login.submit": "Sign in",
+        "login.refused": "Unknown user name or wrong password.",
+        "login.oidc": "Sign in with the city's account",
+        "login.no_users": "No user is configured yet: an operator adds one with `civiclake users add`.",
+        "login.oidc_no_role": "You are signed in as {name}, but no role is given to this account.",
+        "login.signed_in": "Signed in: {name} ({role})",
+        "login.logout": "Sign out",
+        "role.management": "management",
+        "role.service_owner": "service owner: {services}",
+        "access.scope_services": "Figures of your services only: {services}.",
+        "access.not_for_role": "This page is not open to your role; the menu lists the pages that are.",
+        "access.file_error": "The access file cannot be used; ask an operator to check it.",
+        "msg.page_error": "This page could not be drawn. The error is logged on the server; try another filter.",
+    },
+    "fr": {
+        "nav.login": "Connexion",
+        "login.title": "Connexion",
+        "login.intro": "Les pages internes demandent une connexion. La page des données ouvertes est publique.",
+        "login.required": "Cette page demande une connexion.",
+        "login.name": "Nom d'utilisateur",
+        "login.password": "Mot de passe",
+        "login.submit": "Se connecter",
+        "login.refused": "Nom d'utilisateur inconnu ou mot de passe erroné.",
+        "login.oidc": "Se connecter avec le compte de la Ville",
+        "login.no_users": "Aucun utilisateur n'est configuré : un opérateur en ajoute avec `civiclake users add`.",
+        "login.oidc_no_role": "Vous êtes connecté comme {name}, mais aucun rôle n'est donné à ce compte.",
+        "login.signed_in": "Connecté : {name} ({role})",
+        "login.logout": "Se déconnecter",
+        "role.management": "direction",
+        "role.service_owner": "responsable de service : {services}",
+        "access.scope_services": "Chiffres de vos services uniquement : {services}.",
+        "access.not_for_role": "Cette page n'est pas ouverte à votre rôle ; le menu liste celles qui le sont.",
+        "access.file_error": "Le fichier des accès est inutilisable ; demandez à un opérateur de le vérifier.",
+        "msg.page_error": (
+            "Cette page n'a pas pu être affichée. L'erreur est enregistrée sur le serveur ; essayez un autre filtre."
+        ),
+    },
+    "nl": {
+        "nav.login": "Aanmelden",
+        "login.title": "Aanmelden",
+        "login.intro": "Voor de interne pagina's moet u zich aanmelden. De pagina open data is openbaar.",
+        "login.required": "Voor deze pagina moet u zich aanmelden.",
+        "login.name": "Gebruikersnaam",
+        "login.password": "Wachtwoord",
+        "login.submit": "Aanmelden",
+        "login.refused": "Onbekende gebruikersnaam of verkeerd wachtwoord.",
+        "login.oidc": "Aanmelden met de account van de Stad",
+        "login.no_users": (
+            "Er is nog geen gebruiker ingesteld: een beheerder voegt er een toe met `civiclake users add`."
+        ),
+        "login.oidc_no_role": "U bent aangemeld als {name}, maar deze account heeft geen rol.",
+        "login.signed_in": "Aangemeld: {name} ({role})",
+        "login.logout": "Afmelden",
+        "role.management": "directie",
+        "role.service_owner": "diensthoofd: {services}",
+        "access.scope_services": "Alleen de cijfers van uw diensten: {services}.",
+        "access.not_for_role": "Deze pagina is niet open voor uw rol; het menu toont de pagina's die het wel zijn.",
+        "access.file_error": "Het toegangsbestand is onbruikbaar; vraag een beheerder het na te kijken.",
+        "msg.page_error": (
+            "Deze pagina kon niet worden getoond. De fout staat in het serverlog; probeer een andere filter."
+        ),
+    },
+}
