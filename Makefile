@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEMO_SOURCES ?= demo-sources
 LAKE ?= lake
 
-.PHONY: install browser demo test lint format dagster clean
+.PHONY: install browser demo test lint format dagster clean bench
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -13,6 +13,17 @@ install:
 
 demo: install
 	$(UV) run civiclake demo --out $(DEMO_SOURCES) --lake $(LAKE)
+
+# What each stage costs at a size (communes x years x scale), against the DuckDB floor: prints a table,
+# writes bench-output/benchmark-<size>.json and the size's section of docs/benchmarks.md. The default
+# size takes a few minutes; ten city-years: `make bench BENCH_YEARS=10 BENCH_SCALE=1` (README, "Benchmarks").
+BENCH_COMMUNES ?= brussels
+BENCH_YEARS ?= 2
+BENCH_SCALE ?= 0.1
+BENCH_ARGS ?=
+
+bench: install
+	$(UV) run civiclake bench --communes $(BENCH_COMMUNES) --years $(BENCH_YEARS) --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 # Chromium for the browser tests, from Debian's packages (Playwright's own browser download does not
 # work here). Installed only when missing; needs root or sudo, as on CI machines.

@@ -6,6 +6,7 @@ civiclake kpis --config FILE --commune ID --period YYYY[-MM]
 civiclake export [--config FILE]    an open-data release (CSV, Parquet, datapackage.json) of the lake
 civiclake dashboard                the Streamlit app on 127.0.0.1
 civiclake demo                     all of the above, on demo data
+civiclake bench                    what each stage costs at a size (docs/benchmarks.md)
 civiclake users add NAME --role R  the dashboard's local users (password asked, stored as a salted hash)
 """
 
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="stop after printing the KPIs")
     _add_generation_options(demo)
 
+    from pipelines.bench.cli import add_bench_parser
+
+    add_bench_parser(commands)
     from dashboards.users_cli import add_users_parser
 
     add_users_parser(commands)
@@ -182,6 +186,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(args.lake.resolve(), port=args.port)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.bench.cli import run_bench
+
+    return run_bench(args)
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     from dashboards.users_cli import run_users
 
@@ -195,6 +205,7 @@ COMMANDS = {
     "export": cmd_export,
     "dashboard": cmd_dashboard,
     "demo": cmd_demo,
+    "bench": cmd_bench,
     "users": cmd_users,
 }
 

@@ -1,0 +1,1 @@
+"""Benchmarks: what civiclake costs as its work grows (`make bench`, `civiclake bench`)."""
