@@ -4,6 +4,7 @@ and a stop (terminate, then kill) whatever happens in the test."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import time
@@ -54,3 +55,36 @@ def served_dashboard(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def run_page(url: str, page: str, query: str = "", timeout: float = 60) -> tuple[int, dict[str, list[str]]]:
+    """One script run over Streamlit's websocket, as a browser opening <url>/<page>?<query>: its finish
+    status (0 = finished successfully) and the text of the metric, exception and alert elements drawn."""
+    return asyncio.run(_run_page(url, page, query, timeout))
+
+
+async def _run_page(url: str, page: str, query: str, timeout: float) -> tuple[int, dict[str, list[str]]]:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect  # a dependency of streamlit's server, in uv.lock
+
+    shown: dict[str, list[str]] = {"metric": [], "exception": [], "alert": []}
+    stream = url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    async with connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
+        request = BackMsg()
+        request.rerun_script.query_string = query
+        request.rerun_script.page_name = page  # the url_path of the page, as the front end sends it
+        await ws.send(request.SerializeToString())
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=timeout))
+            kind = message.WhichOneof("type")
+            if kind == "script_finished":
+                return int(message.script_finished), shown
+            if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                name = element.WhichOneof("type")
+                if name == "metric":
+                    shown["metric"].append(element.metric.body)
+                elif name in ("exception", "alert"):
+                    shown[name].append(str(getattr(element, name)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import json
@@ -26,7 +25,7 @@ from dashboard_fixtures import (
     record_downloads,
     signed_in,
 )
-from served_dashboard import served_dashboard
+from served_dashboard import run_page, served_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboards import data, server
@@ -302,44 +301,15 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
 
 
-async def _browser_session(port: int, page: str = "adoption") -> tuple[int, dict[str, list[str]]]:
-    """Run one page of the app over Streamlit's websocket; returns the finish status and the elements shown."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect  # a dependency of streamlit's server, in uv.lock
-
-    shown: dict[str, list[str]] = {"metric": [], "exception": [], "alert": []}
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
-    async with connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        request = BackMsg()
-        request.rerun_script.query_string = ""
-        request.rerun_script.page_name = page  # the url_path of the page, as the front end sends it
-        await ws.send(request.SerializeToString())
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=30))
-            kind = message.WhichOneof("type")
-            if kind == "script_finished":
-                return int(message.script_finished), shown
-            if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                element = message.delta.new_element
-                name = element.WhichOneof("type")
-                if name == "metric":
-                    shown["metric"].append(element.metric.body)
-                elif name in ("exception", "alert"):
-                    shown[name].append(str(getattr(element, name)))
-
-
 def test_server_answers_over_http(lake: Path, tmp_path: Path) -> None:
     # The command and environment serve() runs; serve() itself blocks, so start them here.
     with served_dashboard(lake, tmp_path / "streamlit.log") as (url, proc):
-        port = int(url.rsplit(":", 1)[1])
-        status, body = _get(f"http://127.0.0.1:{port}/")
+        status, body = _get(f"{url}/")
         assert status == 200
         assert "<html" in body.lower()
         # GET / does not run the script: a browser session does. Open one the way the front end
         # does, so that the page really renders in the server (imports, lake path, caching).
-        finished, shown = asyncio.run(_browser_session(port))
+        finished, shown = run_page(url, "adoption", timeout=30)
         assert finished == 0  # ScriptFinishedStatus FINISHED_SUCCESSFULLY
         # Nobody signed in: the internal page asks for a sign-in and shows no figure (the figures of a
         # signed-in reader over the server: tests/test_dashboard_browser.py).

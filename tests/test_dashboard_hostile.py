@@ -4,7 +4,6 @@ is read or offered; over HTTP too, with the served app."""
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import hashlib
 import io
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from dashboard_fixtures import APP, record_downloads, signed_in
-from served_dashboard import served_dashboard
+from served_dashboard import run_page, served_dashboard
 from streamlit.testing.v1 import AppTest
 from test_dashboard_channels import write_gold as write_channels_gold
 from test_dashboard_open_data import write_release
@@ -161,41 +160,15 @@ def test_data_functions_refuse_hostile_strings(lake: Path) -> None:
 # --- over HTTP ------------------------------------------------------------------------------------
 
 
-async def _session(port: int, query: str, page: str) -> tuple[int, list[str]]:
-    """One script run over Streamlit's websocket, as a browser opening /<page>?<query>: its finish status
-    and the text of every exception element drawn."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
-    errors: list[str] = []
-    async with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
-        request = BackMsg()
-        request.rerun_script.query_string = query
-        request.rerun_script.page_name = page
-        await ws.send(request.SerializeToString())
-        while True:
-            message = ForwardMsg()
-            message.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=60))
-            kind = message.WhichOneof("type")
-            if kind == "script_finished":
-                return int(message.script_finished), errors
-            if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                element = message.delta.new_element
-                if element.WhichOneof("type") == "exception":
-                    errors.append(str(element.exception))
-
-
 def test_served_app_answers_hostile_requests_without_a_traceback(lake: Path, tmp_path: Path) -> None:
     log = tmp_path / "streamlit.log"
     with served_dashboard(lake, log, {"CIVICLAKE_USERS": str(tmp_path / "no-users.json")}) as (url, _):
-        port = int(url.rsplit(":", 1)[1])
         for value in HOSTILE[:3] + ["x" * 4_000]:  # a URL of 100 kB is refused by any proxy before us
             query = urllib.parse.urlencode({key: value for key in QUERY_KEYS})
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/?{query}", timeout=10) as response:
+            with urllib.request.urlopen(f"{url}/?{query}", timeout=10) as response:
                 assert response.status == 200
                 assert "Traceback" not in response.read().decode("utf-8", "replace")
             for page in ("", "targets", "open-data", urllib.parse.quote(value, safe="")):
-                finished, errors = asyncio.run(_session(port, query, page))
-                assert finished == 0 and not errors, (value[:40], page[:40], errors)
+                finished, shown = run_page(url, page, query)
+                assert finished == 0 and not shown["exception"], (value[:40], page[:40], shown["exception"])
     assert "Traceback" not in log.read_text(errors="replace")
