@@ -14,9 +14,10 @@ import polars as pl
 
 from connectors.result import rejections
 from connectors.schemas import ENTITY_SCHEMAS, PRIMARY_KEYS
+from pipelines.bronze_write import delete_from_bronze, write_bronze
 from pipelines.config import CivicConfig, Source
 from pipelines.ingest import pseudonymiser_for, read_source
-from pipelines.lake import Lake, delete_from_bronze, load_batch_id, new_batch_id, write_bronze, write_quarantine
+from pipelines.lake import Lake, load_batch_id, new_batch_id, write_quarantine
 from pipelines.retention import retention_cutoff
 
 
@@ -107,7 +108,12 @@ def load_entity(
         )
         load.sources.append(source_load)
         # The quality checks see the rows as loaded: one version per key, as in the lake.
-        batches.append(result.rows.unique(subset=list(PRIMARY_KEYS[entity]), keep="last", maintain_order=True))
+        superseded = stats.superseded is not None and not stats.superseded.is_empty()
+        batches.append(
+            result.rows.unique(subset=list(PRIMARY_KEYS[entity]), keep="last", maintain_order=True)
+            if superseded
+            else result.rows
+        )
         log(
             f"{source.id}: read {source_load.rows_read:,}, loaded {source_load.rows_loaded:,} "
             f"({source_load.rows_new:,} new), quarantined {source_load.rows_quarantined:,}, "

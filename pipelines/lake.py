@@ -20,13 +20,16 @@ partitions agree.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import sys
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.schemas import ENTITY_SCHEMAS, PARTITION_TIME, PRIMARY_KEYS
+from connectors.schemas import ENTITY_SCHEMAS
 
 LAKE_ENV_VAR = "CIVICLAKE_LAKE"
 METADATA_COLUMNS = ("_source", "_batch_id", "_ingested_at", "_row_hash")
@@ -141,6 +144,57 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]]) -> None:
+    """Many files, each written atomically as by atomic_write_parquet, flushed to disk together.
+
+    All temporaries are written first, flushed, then renamed, then the renames are flushed: two
+    flushes for the batch instead of two per file (a bronze load writes one file per day). A crash
+    leaves each target old or new, as for one file.
+    """
+    if len(files) == 1:
+        atomic_write_parquet(*files[0])
+        return
+    temporaries: list[Path] = []
+    try:
+        for _, path in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporaries.append(temporary_path(path))
+        # Arrow releases the GIL while it encodes and compresses: one file per core at a time.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(_write_parquet, [table for table, _ in files], temporaries))
+        flush_to_disk(temporaries)
+        for temporary, (_, path) in zip(temporaries, files, strict=True):
+            os.replace(temporary, path)
+        flush_to_disk(sorted({path.parent for _, path in files}))
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+# Linux's syncfs(2) flushes one file system in one call; elsewhere each path is flushed in turn.
+_syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None) if sys.platform == "linux" else None
+SYNCFS_FROM = 8  # below this many paths, flushing each one is cheaper than flushing the file system
+
+
+def flush_to_disk(paths: list[Path]) -> None:
+    """Make files (their contents) or folders (their entries) durable, like fsync_path on each."""
+    if _syncfs is not None and len(paths) >= SYNCFS_FROM:
+        descriptor = os.open(paths[0], os.O_RDONLY)
+        try:
+            if _syncfs(descriptor) != 0:
+                error = ctypes.get_errno()
+                raise OSError(error, f"syncfs failed: {os.strerror(error)}", str(paths[0]))
+        finally:
+            os.close(descriptor)
+        return
+    for path in paths:
+        fsync_path(path)
+
+
 def atomic_write_text(text: str, path: Path) -> None:
     """The same for a text file (JSON accounts)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,127 +246,6 @@ def recover_duckdb(lake: Lake, echo: Callable[[str], None] = lambda line: None) 
         echo(f"the DuckDB file could not be opened ({str(error).splitlines()[0]}); moved to {aside.name}")
 
 
-def row_hashes(rows: pl.DataFrame, columns: list[str]) -> pl.Series:
-    """SHA-256 of each row's canonical values: equal rows hash equal across runs and machines."""
-    # \x1f (unit separator) cannot occur in the values, so ("a", "bc") and ("ab", "c") differ; \x00
-    # marks a null apart from an empty string.
-    joined = rows.select(
-        pl.concat_str([pl.col(column).cast(pl.String).fill_null("\x00") for column in columns], separator="\x1f").alias(
-            "joined"
-        )
-    )["joined"]
-    return pl.Series("_row_hash", [hashlib.sha256(value.encode()).hexdigest() for value in joined])
-
-
-@dataclass
-class BronzeWriteStats:
-    rows_new: int = 0
-    rows_replaced: int = 0
-    rows_unchanged: int = 0
-    rows_outside_window: int = 0
-    partitions_written: int = 0
-    # Rows of the batch with the key of a later row of the same batch: only the last version is loaded.
-    superseded: pl.DataFrame | None = None
-
-    @property
-    def rows_loaded(self) -> int:
-        """Rows of this batch now in the lake, whether they were new, corrected or already there."""
-        return self.rows_new + self.rows_replaced + self.rows_unchanged
-
-
-def write_bronze(
-    lake: Lake,
-    entity: str,
-    rows: pl.DataFrame,
-    time_zones: dict[str, str],
-    source: str,
-    batch_id: str,
-    window: tuple[date, date] | None = None,
-    uncommitted_loads: frozenset[str] = frozenset(),
-) -> BronzeWriteStats:
-    """Merge canonical rows into their daily partitions, idempotently.
-
-    A row whose key is already in its partition with the same hash changes nothing; one with the same
-    key and another hash replaces it (a corrected re-export); a partition is rewritten only when it
-    changes, so loading the same source twice writes nothing the second time. With a window (first and
-    last local day, inclusive), only those days are written: the others belong to another run.
-    Rows written by an `uncommitted_loads` id (a load that died before its audit record) count as not
-    loaded yet: they are written again under `batch_id`, so no row is accounted for twice or never.
-    """
-    schema = ENTITY_SCHEMAS[entity]
-    canonical = list(schema.names)
-    keys = list(PRIMARY_KEYS[entity])
-    ingested_at = datetime.now(UTC)
-    rows = rows.select(canonical).with_columns(row_hashes(rows, canonical))
-    rows = rows.with_columns(
-        _source=pl.lit(source),
-        _batch_id=pl.lit(batch_id),
-        _ingested_at=pl.lit(ingested_at, dtype=pl.Datetime("us", "UTC")),
-        _day=_local_day(rows, PARTITION_TIME[entity], time_zones)
-        if entity in PARTITION_TIME
-        else pl.lit(None, dtype=pl.String),
-    )
-    stats = BronzeWriteStats()
-    last_version = pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1
-    stats.superseded = rows.filter(~last_version).select(canonical)
-    rows = rows.filter(last_version)
-    if window is not None and entity in PARTITION_TIME:
-        inside = pl.col("_day").is_between(pl.lit(window[0].isoformat()), pl.lit(window[1].isoformat()))
-        stats.rows_outside_window = rows.filter(~inside).height
-        rows = rows.filter(inside)
-    for (commune_id, day), partition_rows in rows.group_by(["commune_id", "_day"], maintain_order=True):
-        partition_rows = partition_rows.drop("_day")
-        path = lake.bronze_partition(entity, str(commune_id), None if day is None else str(day))
-        if not path.exists():  # a new day: every row is new, nothing to merge with (the joins cost most)
-            stats.rows_new += partition_rows.height
-            atomic_write_parquet(partition_rows.sort(keys).to_arrow().cast(_bronze_schema(schema)), path)
-            stats.partitions_written += 1
-            continue
-        existing = pl.read_parquet(path)
-        committed = existing.filter(~_written_by(uncommitted_loads)) if uncommitted_loads else existing
-        unchanged = partition_rows.join(committed.select([*keys, "_row_hash"]), on=[*keys, "_row_hash"], how="semi")
-        incoming = partition_rows.join(unchanged.select(keys), on=keys, how="anti")
-        replaced = incoming.join(committed.select(keys), on=keys, how="semi").height
-        stats.rows_unchanged += unchanged.height
-        stats.rows_replaced += replaced
-        stats.rows_new += incoming.height - replaced
-        if incoming.is_empty():
-            continue
-        merged = pl.concat([existing.join(incoming.select(keys), on=keys, how="anti"), incoming])
-        merged = merged.sort(keys)
-        atomic_write_parquet(merged.to_arrow().cast(_bronze_schema(schema)), path)
-        stats.partitions_written += 1
-    return stats
-
-
-def delete_from_bronze(lake: Lake, entity: str, commune_id: str, ids: list[str]) -> int:
-    """Remove the rows a source reports deleted (by their id column), wherever their day is."""
-    id_column = PRIMARY_KEYS[entity][-1]
-    commune_dir = lake.bronze / entity / f"commune={commune_id}"
-    files = sorted(commune_dir.rglob("data.parquet")) if commune_dir.exists() else []
-    if not ids or not files:
-        return 0
-    # Only the partitions that hold one of the ids are read whole and rewritten.
-    holders = (
-        pl.scan_parquet(files, include_file_paths="_file")
-        .filter(pl.col(id_column).is_in(ids))
-        .select("_file")
-        .unique()
-        .collect()["_file"]
-        .to_list()
-    )
-    deleted = 0
-    for file in sorted(holders):
-        rows = pl.read_parquet(file)
-        kept = rows.filter(~pl.col(id_column).is_in(ids))
-        deleted += rows.height - kept.height
-        if kept.is_empty():
-            Path(file).unlink()
-        else:
-            atomic_write_parquet(kept.to_arrow(), Path(file))
-    return deleted
-
-
 def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataFrame, batch_id: str) -> Path | None:
     """Keep rejected rows with their reason; the same rejections from a re-run land in the same file."""
     if rejected.is_empty():
@@ -323,11 +256,6 @@ def write_quarantine(lake: Lake, entity: str, source_id: str, rejected: pl.DataF
         table = rejected.with_columns(_batch_id=pl.lit(batch_id), _entity=pl.lit(entity)).to_arrow()
         atomic_write_parquet(table, path)
     return path
-
-
-def _written_by(load_ids: frozenset[str]) -> pl.Expr:
-    """Rows whose `_batch_id` (`<load_id>/<source>`) belongs to one of these loads."""
-    return pl.col("_batch_id").str.split("/").list.first().is_in(sorted(load_ids))
 
 
 def load_batch_id(load_id: str, source_id: str) -> str:
@@ -389,24 +317,3 @@ def _plain_name(load_id: str) -> str:
     if not load_id or not all(character.isalnum() or character in "-_." for character in load_id):
         raise ValueError(f"load id {load_id!r} must be a plain file name")
     return load_id
-
-
-def _local_day(rows: pl.DataFrame, time_column: str, time_zones: dict[str, str]) -> pl.Expr:
-    # The partition is the commune's local calendar day, the day a KPI per day counts it in.
-    expression = pl.lit(None, dtype=pl.String)
-    for commune_id in rows["commune_id"].unique(maintain_order=True).to_list():
-        local_day = pl.col(time_column).dt.convert_time_zone(time_zones[commune_id]).dt.strftime("%Y-%m-%d")
-        expression = pl.when(pl.col("commune_id") == commune_id).then(local_day).otherwise(expression)
-    return expression
-
-
-def _bronze_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema(
-        [
-            *schema,
-            ("_row_hash", pa.string()),
-            ("_source", pa.string()),
-            ("_batch_id", pa.string()),
-            ("_ingested_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )

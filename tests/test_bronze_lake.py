@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pyarrow.parquet as pq
 
 from connectors.result import rejections
 from connectors.schemas import ENTITY_SCHEMAS
-from pipelines.lake import Lake, write_bronze, write_quarantine
+from pipelines.bronze_write import row_hashes, write_bronze
+from pipelines.lake import Lake, write_quarantine
 
 ZONES = {"brussels": "Europe/Brussels"}
 
@@ -80,3 +82,52 @@ def test_quarantine_keeps_each_rejection_once(tmp_path: Path) -> None:
     kept = pq.read_table(first).to_pylist()
     assert kept[0]["reason"] == "ticketnumber is missing" and kept[0]["position"] == "page-1#value[3]"
     assert len(list((lake.quarantine / "request").rglob("*.parquet"))) == 1
+
+
+def test_row_hash_is_the_sha256_of_the_values_joined_by_unit_separators() -> None:
+    rows = pl.DataFrame({"a": ["x", None, "é"], "b": ["y", "", None]})
+    expected = [
+        hashlib.sha256(b"x\x1fy").hexdigest(),
+        hashlib.sha256(b"\x00\x1f").hexdigest(),  # a null is \x00, apart from an empty string
+        hashlib.sha256("é\x1f\x00".encode()).hexdigest(),
+    ]
+    assert row_hashes(rows, ["a", "b"]).to_list() == expected
+
+
+def test_a_load_over_many_days_writes_each_day_once_and_a_reload_rewrites_only_what_changed(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    # Twelve days, three requests a day at 10:00 UTC (noon in Brussels: the same local day).
+    plan = {f"2024-06-{day:02d}": [f"R{day}-{n}" for n in range(3)] for day in range(1, 13)}
+    rows = _requests(
+        *(
+            (request_id, datetime.fromisoformat(f"{day}T10:00:00+00:00"), "portal")
+            for day, ids in plan.items()
+            for request_id in ids
+        )
+    )
+    first = write_bronze(lake, "request", rows, ZONES, "test", "batch-1")
+    assert (first.rows_new, first.partitions_written) == (36, 12)
+    for day, ids in plan.items():
+        assert pq.read_table(lake.bronze_partition("request", "brussels", day))["request_id"].to_pylist() == ids
+    written = {day: lake.bronze_partition("request", "brussels", day).stat().st_mtime_ns for day in plan}
+
+    # Again, with R3-1 corrected and a new request on 5 June: only 3 and 5 June are rewritten.
+    changed = rows.with_columns(
+        channel=pl.when(pl.col("request_id") == "R3-1").then(pl.lit("counter")).otherwise(pl.col("channel"))
+    )
+    changed = pl.concat([changed, _requests(("R5-9", datetime(2024, 6, 5, 11, 0, tzinfo=UTC), "email"))])
+    second = write_bronze(lake, "request", changed, ZONES, "test", "batch-2")
+    assert (second.rows_new, second.rows_replaced, second.rows_unchanged) == (1, 1, 35)
+    assert second.partitions_written == 2
+    for day in plan:
+        path = lake.bronze_partition("request", "brussels", day)
+        assert (path.stat().st_mtime_ns != written[day]) == (day in {"2024-06-03", "2024-06-05"}), day
+    june_3 = pq.read_table(lake.bronze_partition("request", "brussels", "2024-06-03")).to_pylist()
+    assert [(row["request_id"], row["channel"], row["_batch_id"]) for row in june_3] == [
+        ("R3-0", "portal", "batch-1"),
+        ("R3-1", "counter", "batch-2"),
+        ("R3-2", "portal", "batch-1"),
+    ]
+    june_5 = pq.read_table(lake.bronze_partition("request", "brussels", "2024-06-05"))["request_id"].to_pylist()
+    assert june_5 == ["R5-0", "R5-1", "R5-2", "R5-9"]
+    assert not [path for path in tmp_path.rglob("*") if path.name.startswith(".")]  # no temporary left

@@ -28,8 +28,9 @@ import yaml
 
 from connectors.event_log import read_event_log
 from connectors.pseudonymise import Pseudonymiser
+from pipelines.bronze_write import write_bronze
 from pipelines.config import CivicConfig
-from pipelines.lake import Lake, write_bronze
+from pipelines.lake import Lake
 from pipelines.reference import REFERENCE_TABLES
 from tests.conftest import MINIMAL_CONFIG, REALDATA
 from tests.test_dbt_models import run_dbt

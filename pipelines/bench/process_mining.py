@@ -108,8 +108,9 @@ def build_bronze(log: Path, root: Path) -> tuple[Path, int]:
     because they are not completions)."""
     from connectors.event_log import read_event_log
     from connectors.pseudonymise import Pseudonymiser
+    from pipelines.bronze_write import write_bronze
     from pipelines.config import CivicConfig
-    from pipelines.lake import Lake, write_bronze
+    from pipelines.lake import Lake
     from pipelines.reference import REFERENCE_TABLES
 
     lake = Lake(root)
