@@ -41,6 +41,10 @@ import pyarrow.parquet as pq
 from connectors.schemas import ENTITY_SCHEMAS
 
 LAKE_ENV_VAR = "CIVICLAKE_LAKE"
+# DuckDB's memory ceiling for the pipeline's own work (dbt reads the same variable in dbt/profiles.yml,
+# with the same default): above it DuckDB spills to disk, so memory does not grow with the history.
+DUCKDB_MEMORY_LIMIT_ENV_VAR = "CIVICLAKE_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 METADATA_COLUMNS = ("_source", "_batch_id", "_ingested_at", "_row_hash")
 
 
@@ -98,6 +102,11 @@ class Lake:
 
     def reference_table(self, name: str) -> Path:
         return self.bronze / name / "data.parquet"
+
+
+def duckdb_memory_limit() -> str:
+    """The memory_limit for a DuckDB connection of the pipeline ("2GB", "512MB"...)."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def default_lake_root() -> Path:

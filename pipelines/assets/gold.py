@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from pipelines.assets.transform import civiclake_dbt_models
 from pipelines.gold_snapshots import publish_snapshot, start_snapshot
-from pipelines.lake import Lake
+from pipelines.lake import Lake, duckdb_memory_limit
 from pipelines.quality_export import export_quality_tables
 from pipelines.resources import CivicLakeResource
 
@@ -42,7 +42,9 @@ def export_gold(lake: Lake) -> dict[str, int]:
     exported: dict[str, int] = {}
     try:
         # Read-only: dbt has finished writing; the dashboards never open this file, only the Parquet.
-        with duckdb.connect(str(lake.duckdb_path), read_only=True) as connection:
+        # Sorting a mart spills beyond the memory limit instead of holding a long history in memory.
+        settings = {"memory_limit": duckdb_memory_limit(), "preserve_insertion_order": False}
+        with duckdb.connect(str(lake.duckdb_path), read_only=True, config=settings) as connection:
             marts = [
                 name
                 for (name,) in connection.execute(

@@ -76,6 +76,14 @@ def window_vars(run_tags: Mapping[str, str]) -> dict[str, str]:
     return {}
 
 
+def dbt_build_arguments(dbt_vars: Mapping[str, str]) -> list[str]:
+    """The `dbt build` of a pipeline run: models and their data tests, with the run's window as vars."""
+    # Unit tests check the models' SQL on fixed inputs: they run in `make test` (tests/test_dbt_*.py), not
+    # on every production run, as dbt advises; the data tests run on every build.
+    arguments = ["build", "--exclude-resource-type", "unit_test"]
+    return [*arguments, "--vars", json.dumps(dict(dbt_vars))] if dbt_vars else arguments
+
+
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project)
 def civiclake_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, civiclake: CivicLakeResource
@@ -84,7 +92,7 @@ def civiclake_dbt_models(
     os.environ.update(dbt_environment(civiclake))
     civiclake.lake.root.mkdir(parents=True, exist_ok=True)
     dbt_vars = window_vars(context.run.tags)
-    arguments = ["build", "--vars", json.dumps(dbt_vars)] if dbt_vars else ["build"]
+    arguments = dbt_build_arguments(dbt_vars)
     if dbt_vars:
         context.log.info(f"dbt window of local days: {dbt_vars['window_start']} to {dbt_vars['window_end']}")
     yield from dbt.cli(arguments, context=context).stream()
