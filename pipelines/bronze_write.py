@@ -96,9 +96,11 @@ def write_bronze(
         _batch_id=pl.lit(batch_id),
         _ingested_at=pl.lit(datetime.now(UTC), dtype=pl.Datetime("us", "UTC")),
     ).sort(["commune_id", _DAY, *keys])
-    table = rows.drop(_DAY).to_arrow().cast(bronze_schema(schema))
     days = rows.select("commune_id", _DAY).with_row_index("offset").group_by("commune_id", _DAY, maintain_order=True)
     spans = days.agg(pl.col("offset").first(), pl.len().alias("length")).rows()
+    # Zero-copy from Polars; each file is cast to the bronze schema only as it is written (less memory).
+    table = rows.drop(_DAY).to_arrow()
+    del rows
 
     writes: list[tuple[pa.Table, Path]] = []
     to_merge: list[tuple[Path, int, int]] = []
@@ -111,7 +113,7 @@ def write_bronze(
             stats.rows_new += length
     if to_merge:
         writes += _merge_with_existing(table, to_merge, keys, uncommitted_loads, stats)
-    atomic_write_parquet_files(writes)
+    atomic_write_parquet_files(writes, schema=bronze_schema(schema))
     stats.partitions_written = len(writes)
     return stats
 
@@ -158,7 +160,7 @@ def _merge_with_existing(
     for (file,), changed_rows in changed.partition_by(_FILE, as_dict=True).items():
         kept = existing_by_file[(file,)].join(changed_rows.select(keys), on=keys, how="anti")
         merged = pl.concat([kept.select(columns), changed_rows.select(columns)]).sort(keys)
-        rewrites.append((merged.to_arrow().cast(table.schema), Path(file)))
+        rewrites.append((merged.to_arrow(), Path(file)))
     return rewrites
 
 

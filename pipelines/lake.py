@@ -153,15 +153,17 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]]) -> None:
-    """Many files, each written atomically as by atomic_write_parquet, flushed to disk together.
+def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]], schema: pa.Schema | None = None) -> None:
+    """Many files, each written atomically as by atomic_write_parquet, flushed to disk together; with a
+    `schema`, each table is cast to it as it is written.
 
     All temporaries are written first, flushed, then renamed, then the renames are flushed: two
     flushes for the batch instead of two per file (a bronze load writes one file per day). A crash
     leaves each target old or new, as for one file.
     """
     if len(files) == 1:
-        atomic_write_parquet(*files[0])
+        table, path = files[0]
+        atomic_write_parquet(table if schema is None else table.cast(schema), path)
         return
     temporaries: list[Path] = []
     try:
@@ -170,7 +172,7 @@ def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]]) -> None:
             temporaries.append(temporary_path(path))
         # Arrow releases the GIL while it encodes and compresses: one file per core at a time.
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            list(pool.map(_write_parquet, [table for table, _ in files], temporaries))
+            list(pool.map(_write_parquet, [table for table, _ in files], temporaries, [schema] * len(files)))
         flush_to_disk(temporaries)
         for temporary, (_, path) in zip(temporaries, files, strict=True):
             os.replace(temporary, path)
@@ -180,8 +182,8 @@ def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]]) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd")
+def _write_parquet(table: pa.Table, path: Path, schema: pa.Schema | None) -> None:
+    pq.write_table(table if schema is None else table.cast(schema), path, compression="zstd")
 
 
 # Linux's syncfs(2) flushes one file system in one call; elsewhere each path is flushed in turn.
