@@ -163,12 +163,12 @@ def read_dynamics_export(
         citizen_keys.update(read_citizen_keys(contacts_dir, pseudonymiser, nrn_column))
     kind = pull_kind(incidents_dir)
 
-    columns: dict[str, list[Any]] = {name: [] for name in ("position", "raw", "incident", "ticketnumber", "service")}
+    columns: dict[str, list[Any]] = {name: [] for name in ("position", "incident", "ticketnumber", "service")}
     columns |= {name: [] for name in ("origin", "createdon", "modifiedon", "statecode", "customer")}
-    files: list[str] = []
+    pages: dict[str, Path] = {}
     deleted: dict[str, None] = {}  # ordered set of deleted incident ids
     for page, records in iter_pages(incidents_dir):
-        files.append(str(page))
+        pages[page.name] = page
         for index, record in enumerate(records):
             if (gone := deleted_id(record)) is not None:
                 deleted[gone] = None
@@ -176,7 +176,6 @@ def read_dynamics_export(
             columns["position"].append(f"{page.name}#value[{index}]")
             incident = record.get("incidentid")
             columns["incident"].append(incident.lower() if isinstance(incident, str) else None)
-            columns["raw"].append(json.dumps(_without_personal_data(record, service_column), sort_keys=True))
             columns["ticketnumber"].append(_text(record.get("ticketnumber")))
             columns["service"].append(_text(record.get(service_column)))
             origin = record.get("caseorigincode")
@@ -191,7 +190,6 @@ def read_dynamics_export(
         columns,
         schema={
             "position": pl.String,
-            "raw": pl.String,
             "incident": pl.String,
             "ticketnumber": pl.String,
             "service": pl.String,
@@ -262,15 +260,34 @@ def read_dynamics_export(
         entity="request",
         rows=rows,
         rejected=rejections(
-            source_id, rejected["position"].to_list(), rejected["reason"].to_list(), rejected["raw"].to_list()
+            source_id,
+            rejected["position"].to_list(),
+            rejected["reason"].to_list(),
+            _quarantined_records(pages, rejected["position"].to_list(), service_column),
         ),
         rows_read=frame.height,
-        source_files=files,
+        source_files=[str(page) for page in pages.values()],
         deleted_request_ids=[ticket_of[incident] for incident in deleted if incident in ticket_of],
         deleted_incident_ids=[incident for incident in deleted if incident not in ticket_of],
         superseded=versions - frame.height,
         incident_ids=loaded["incident"].to_list(),
     )
+
+
+def _quarantined_records(pages: dict[str, Path], positions: list[str], service_column: str) -> list[str]:
+    """The records at these positions (`<page>#value[<i>]`) as kept in quarantine, read again from their
+    pages: only rejected records are serialised, not every record of the export."""
+    indexes_by_page: dict[str, list[int]] = {}
+    for position in positions:
+        name, index = position.rsplit("#value[", 1)
+        indexes_by_page.setdefault(name, []).append(int(index.rstrip("]")))
+    kept: dict[str, str] = {}
+    for name, indexes in indexes_by_page.items():
+        records = json.loads(pages[name].read_text(encoding="utf-8-sig"))["value"]
+        for index in indexes:
+            record = _without_personal_data(records[index], service_column)
+            kept[f"{name}#value[{index}]"] = json.dumps(record, sort_keys=True)
+    return [kept[position] for position in positions]
 
 
 def _text(value: Any) -> str | None:

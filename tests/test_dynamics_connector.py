@@ -113,6 +113,16 @@ def test_incidents_become_canonical_requests_and_bad_rows_are_quarantined(export
     assert result.rows_read == 9 and result.balanced
 
 
+def test_each_quarantined_record_keeps_its_own_case_fields(export: Path) -> None:
+    result = read_dynamics_export(export, "brussels", "crm", Pseudonymiser(KEY), now=NOW)
+    raw = dict(zip(result.rejected["position"].to_list(), result.rejected["raw"].to_list(), strict=True))
+    # The record at page 2, value 4 is CAS-8 (statecode 7): its case fields, not its title or customer.
+    expected = _incident("CAS-8", statecode=7)
+    del expected["title"], expected["_customerid_value"]
+    assert json.loads(raw["page-00002.json#value[4]"]) == expected
+    assert json.loads(raw["page-00002.json#value[1]"])["createdon"] == "2024-13-01T00:00:00Z"
+
+
 def test_the_citizen_key_is_an_hmac_of_the_normalised_national_number(export: Path) -> None:
     result = read_dynamics_export(export, "brussels", "crm", Pseudonymiser(KEY), now=NOW)
     # Computed here with the standard library: HMAC-SHA256 of "citizen:<11 digits>".
