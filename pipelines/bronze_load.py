@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 
 from connectors.result import rejections
-from connectors.schemas import ENTITY_SCHEMAS, PRIMARY_KEYS
+from connectors.schemas import ENTITY_SCHEMAS
 from pipelines.bronze_write import delete_from_bronze, write_bronze
 from pipelines.config import CivicConfig, Source
 from pipelines.ingest import pseudonymiser_for, read_source
@@ -107,13 +107,10 @@ def load_entity(
             quarantine_file=str(quarantine_path) if quarantine_path else None,
         )
         load.sources.append(source_load)
-        # The quality checks see the rows as loaded: one version per key, as in the lake.
-        superseded = stats.superseded is not None and not stats.superseded.is_empty()
-        batches.append(
-            result.rows.unique(subset=list(PRIMARY_KEYS[entity]), keep="last", maintain_order=True)
-            if superseded
-            else result.rows
-        )
+        # The quality checks see the rows as loaded: one version per key, as in the lake, and only the days
+        # of the run's window (a daily run checks its day, not the whole history the source holds).
+        if stats.loaded is not None:
+            batches.append(stats.loaded)
         log(
             f"{source.id}: read {source_load.rows_read:,}, loaded {source_load.rows_loaded:,} "
             f"({source_load.rows_new:,} new), quarantined {source_load.rows_quarantined:,}, "

@@ -50,6 +50,9 @@ class BronzeWriteStats:
     partitions_written: int = 0
     # Rows of the batch with the key of a later row of the same batch: only the last version is loaded.
     superseded: pl.DataFrame | None = None
+    # The rows of the batch this write loaded (canonical columns, one version per key, inside the window):
+    # what the data-quality checks look at.
+    loaded: pl.DataFrame | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -89,6 +92,7 @@ def write_bronze(
     if window is not None and entity in PARTITION_TIME:
         inside = pl.col(_DAY).is_between(pl.lit(window[0].isoformat()), pl.lit(window[1].isoformat()))
         stats.rows_outside_window = rows.height - (rows := rows.filter(inside)).height
+    stats.loaded = rows.select(canonical)
     # Hashed after the window: a one-day run over a long source hashes one day, not the whole history.
     rows = rows.with_columns(
         row_hashes(rows, canonical),

@@ -104,3 +104,22 @@ def test_broken_rows_are_quarantined_and_what_the_lake_held_stays(demo: tuple[Pa
     assert sorted((lake.quarantine / "appointment").rglob("*.parquet")) == files_before
     assert pq.read_metadata(files_before[0]).num_rows == len(extra)
     shutil.rmtree(sources)
+
+
+def test_a_run_over_a_window_checks_the_quality_of_the_days_it_loads_only(demo: tuple[Path, Lake]) -> None:
+    sources, lake = demo
+    config = load_config(sources / "civiclake.yaml")
+    bookings = pl.read_csv(sources / "brussels" / "appointments" / "bookings.csv", infer_schema=False)
+    # The demo's bookings carry their local time with its offset: the local day is the text's first ten
+    # characters (checked against the bronze partitions below).
+    in_window = bookings.filter(
+        pl.col("booked_at").str.slice(0, 10).is_between(pl.lit("2024-03-10"), pl.lit("2024-03-12"))
+    )
+    assert 0 < in_window.height < bookings.height
+
+    load = load_entity(config, lake, "appointment", window=(date(2024, 3, 10), date(2024, 3, 12)))
+    assert load.balanced and load.total("rows_loaded") == in_window.height
+    assert load.loaded_rows is not None
+    assert sorted(load.loaded_rows["appointment_id"].to_list()) == sorted(in_window["appointment_id"].to_list())
+    days = sorted(path.parent.name for path in (lake.bronze / "appointment").rglob("data.parquet"))
+    assert days == ["date=2024-03-10", "date=2024-03-11", "date=2024-03-12"]
