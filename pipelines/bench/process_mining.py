@@ -6,7 +6,8 @@ activities of each case: how many, and the cases of each).
 
 How each side is timed (both start from the log already loaded, neither counts parsing the file):
 - civiclake: the SQL of its dbt models, as dbt compiled it, run by DuckDB in a fresh in-memory database,
-  each model materialised as a table as dbt materialises it: int_case_events__ordered,
+  each model materialised as dbt materialises it (a table, or a view for the marts that only project
+  an intermediate table; the figure queries then read through the view): int_case_events__ordered,
   __activity_instances, __cases, __transitions, the marts fct_case_events, fct_cases,
   fct_case_transitions and kpi_process_variants (and the request models int_case_events__cases joins),
   then the queries that read the figures off fct_cases and fct_case_transitions. The main figure starts
@@ -191,8 +192,9 @@ def run_dbt_models(lake_root: Path, work: Path) -> float:
     return seconds
 
 
-def compiled_models(work: Path) -> list[tuple[str, str]]:
-    """(relation, compiled SQL) of each model dbt ran, dependencies first (from its manifest)."""
+def compiled_models(work: Path) -> list[tuple[str, str, str]]:
+    """(relation, compiled SQL, `table` or `view`) of each model dbt ran, dependencies first (from its
+    manifest); incremental models are tables."""
     manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
     ran = {result["unique_id"] for result in results["results"] if result["status"] == "success"}
@@ -214,7 +216,8 @@ def compiled_models(work: Path) -> list[tuple[str, str]]:
         sql = node.get("compiled_code")
         if not sql:
             raise RuntimeError(f"{unique_id}: dbt's manifest has no compiled SQL")
-        models.append((node["relation_name"], sql))
+        kind = "view" if node["config"].get("materialized") == "view" else "table"
+        models.append((node["relation_name"], sql, kind))
     return models
 
 
@@ -235,8 +238,10 @@ def is_staging(relation: str) -> bool:
     return relation.split(".")[-1].strip('"').startswith("stg_")
 
 
-def civiclake_figures(models: list[tuple[str, str]]) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
-    """Run the models' SQL in a fresh in-memory database, one table per model as dbt's `table`
+def civiclake_figures(
+    models: list[tuple[str, str, str]],
+) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Run the models' SQL in a fresh in-memory database, one table (or view) per model as dbt's
     materialisation makes it, staging first; then read the figures off the marts.
 
     Returns ({"staging": (wall, cpu), "models": (wall, cpu)}, figures): the staging models' time, and the
@@ -248,14 +253,14 @@ def civiclake_figures(models: list[tuple[str, str]]) -> tuple[dict[str, tuple[fl
         con.execute("set TimeZone = 'UTC'")  # the profile's setting (dbt/profiles.yml)
 
         def staging() -> None:
-            for relation, sql in models:
+            for relation, sql, kind in models:
                 if is_staging(relation):  # staging reads bronze only: it may run first
-                    con.execute(f"create table {relation} as (\n{sql}\n)")
+                    con.execute(f"create {kind} {relation} as (\n{sql}\n)")
 
         def the_rest() -> dict[str, Any]:
-            for relation, sql in models:
+            for relation, sql, kind in models:
                 if not is_staging(relation):
-                    con.execute(f"create table {relation} as (\n{sql}\n)")
+                    con.execute(f"create {kind} {relation} as (\n{sql}\n)")
             cases, median, mean, p90, durations = con.execute(_SQL_DURATIONS).fetchall()[0]
             pairs = {(a, b): (int(n), float(total)) for a, b, n, total in con.execute(_SQL_PAIRS).fetchall()}
             variants = {variant: int(n) for variant, n in con.execute(_SQL_VARIANTS).fetchall()}
@@ -445,7 +450,7 @@ def bench_process_mining(repeats: int = 3, log: Path | None = None) -> dict[str,
         "ratio_from_bronze": ratio(pm4py_seconds, bronze_seconds),
         "cpu_ratio_from_bronze": ratio(pm4py_cpu, bronze_cpu),
         "dbt_run_seconds": round(dbt_seconds, 2),
-        "models": [relation.split(".")[-1].strip('"') for relation, _ in models],
+        "models": [relation.split(".")[-1].strip('"') for relation, _, _ in models],
         "timings": {side: [[round(wall, 4), round(cpu, 4)] for wall, cpu in done] for side, done in runs.items()},
         "method": (
             "both from the log already loaded, file parsing excluded: civiclake = the compiled SQL of the dbt "

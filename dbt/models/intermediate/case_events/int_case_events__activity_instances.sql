@@ -4,14 +4,43 @@
   complete with no open start is an instance of its own (an instantaneous step, the usual case in logs
   that only record completions); a start never completed is an open instance.
 
-  FIFO pairing without recursion: walking a case's start (+1) and complete (-1) events of one activity
-  in event order, the number of open starts after event k is the walk reflected at zero,
-  open_k = walk_k - min(0, min over j <= k of walk_j). A complete is matched when open_(k-1) > 0, and
-  since starts are consumed in order, the m-th matched complete closes the m-th start.
-  Other lifecycle transitions (schedule, suspend, resume...) form no instance.
+  FIFO pairing without recursion, in two passes over a case's start (+1) and complete (-1) events of
+  one activity in event order. Pass 1: the walk w_k (running sum) and the running counts of starts
+  S_k and completes C_k. The number of open starts after event k is the walk reflected at zero,
+  open_k = w_k - min(0, min over j <= k of w_j), so the completes that found no open start so far
+  number U_k = -min(0, min over j <= k of w_j). Pass 2 (one more sort): a complete at k finds no open
+  start exactly when its walk falls below every earlier one and below zero,
+  w_k < min(0, min over j < k of w_j); otherwise it closes a start, and since starts are consumed in
+  order it is the (C_k - U_k)-th matched complete and closes the (C_k - U_k)-th start (S_j = that
+  rank). Other lifecycle transitions (schedule, suspend, resume...) form no instance.
+
+  A case of completions only (int_case_events__ordered.is_completions_only_case, the usual log) has
+  nothing to pair: each event is an instantaneous instance and its event_order is its instance_order.
+  Only the other cases go through the pairing.
 #}
 
 with
+
+completion_only_instances as (
+
+    select
+        commune_id,
+        case_id,
+        event_order as instance_order,
+        process_code,
+        activity,
+        cast(null as {{ dbt.type_bigint() }}) as start_event_order,
+        event_order as complete_event_order,
+        event_at as started_at,
+        event_at_local as started_at_local,
+        event_at as completed_at,
+        event_at_local as completed_at_local,
+        false as has_start_event
+
+    from {{ ref('int_case_events__ordered') }}
+    where is_completions_only_case
+
+),
 
 events as (
 
@@ -26,7 +55,7 @@ events as (
         event_at_local
 
     from {{ ref('int_case_events__ordered') }}
-    where lifecycle in ('start', 'complete')
+    where not is_completions_only_case and lifecycle in ('start', 'complete')
 
 ),
 
@@ -34,27 +63,16 @@ walked as (
 
     select
         *,
-        sum(case when lifecycle = 'start' then 1 else -1 end) over (
-            partition by commune_id, case_id, activity
-            order by event_order
-            rows between unbounded preceding and current row
-        ) as walk
+        sum(case when lifecycle = 'start' then 1 else -1 end) over activity_events as walk,
+        sum(case when lifecycle = 'start' then 1 else 0 end) over activity_events as starts_so_far,
+        sum(case when lifecycle = 'complete' then 1 else 0 end) over activity_events as completes_so_far
 
     from events
-
-),
-
-reflected as (
-
-    select
-        *,
-        walk - least(0, min(walk) over (
-            partition by commune_id, case_id, activity
-            order by event_order
-            rows between unbounded preceding and current row
-        )) as open_after
-
-    from walked
+    window activity_events as (
+        partition by commune_id, case_id, activity
+        order by event_order
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -62,12 +80,17 @@ matched as (
 
     select
         *,
-        coalesce(lag(open_after) over (
-            partition by commune_id, case_id, activity
-            order by event_order
-        ), 0) > 0 as closes_a_start
+        -- w_k < min(0, min over j < k of w_j); no earlier event: min(0, nothing) = 0
+        walk >= least(0, coalesce(min(walk) over (
+            activity_events rows between unbounded preceding and 1 preceding
+        ), 0)) as closes_a_start,
+        -- completes without an open start up to this event (U_k)
+        -least(0, min(walk) over (
+            activity_events rows between unbounded preceding and current row
+        )) as unmatched_so_far
 
-    from reflected
+    from walked
+    window activity_events as (partition by commune_id, case_id, activity order by event_order)
 
 ),
 
@@ -75,7 +98,7 @@ starts as (
 
     select
         *,
-        row_number() over (partition by commune_id, case_id, activity order by event_order) as pairing_rank
+        starts_so_far as pairing_rank
 
     from matched
     where lifecycle = 'start'
@@ -86,7 +109,7 @@ matched_completes as (
 
     select
         *,
-        row_number() over (partition by commune_id, case_id, activity order by event_order) as pairing_rank
+        completes_so_far - unmatched_so_far as pairing_rank
 
     from matched
     where lifecycle = 'complete' and closes_a_start
@@ -145,15 +168,43 @@ instances as (
     union all
     select * from instant_instances
 
+),
+
+paired_instances as (
+
+    select
+        commune_id,
+        case_id,
+        row_number() over (
+            partition by commune_id, case_id
+            order by coalesce(start_event_order, complete_event_order)
+        ) as instance_order,
+        process_code,
+        activity,
+        start_event_order,
+        complete_event_order,
+        started_at,
+        started_at_local,
+        completed_at,
+        completed_at_local,
+        has_start_event
+
+    from instances
+
+),
+
+all_instances as (
+
+    select * from completion_only_instances
+    union all
+    select * from paired_instances
+
 )
 
 select
     commune_id,
     case_id,
-    row_number() over (
-        partition by commune_id, case_id
-        order by coalesce(start_event_order, complete_event_order)
-    ) as instance_order,
+    instance_order,
     process_code,
     activity,
     started_at,
@@ -170,4 +221,4 @@ select
             then {{ seconds_between('started_at', 'completed_at') }}
     end as activity_duration_seconds
 
-from instances
+from all_instances

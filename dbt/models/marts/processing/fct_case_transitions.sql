@@ -1,5 +1,11 @@
 {# Directly-follows transitions between the activity instances of each case (gold fct_case_transitions). #}
 
+{#
+  A view: a plain projection of its intermediate model, which is already a table; the gold export
+  copies it to Parquet like any mart, so a second copy in DuckDB would only cost time and space.
+#}
+{{ config(materialized='view') }}
+
 select
     commune_id,
     case_id,

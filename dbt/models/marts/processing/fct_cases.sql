@@ -1,5 +1,11 @@
 {# One row per case (gold fct_cases): duration, closing, lead time, SLA and variant. #}
 
+{#
+  A view: a plain projection of its intermediate model, which is already a table; the gold export
+  copies it to Parquet like any mart, so a second copy in DuckDB would only cost time and space.
+#}
+{{ config(materialized='view') }}
+
 select
     commune_id,
     case_id,
