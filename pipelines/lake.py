@@ -41,10 +41,11 @@ import pyarrow.parquet as pq
 from connectors.schemas import ENTITY_SCHEMAS
 
 LAKE_ENV_VAR = "CIVICLAKE_LAKE"
-# DuckDB's memory ceiling for the pipeline's own work (dbt reads the same variable in dbt/profiles.yml,
-# with the same default): above it DuckDB spills to disk, so memory does not grow with the history.
+# DuckDB's memory ceiling for the pipeline's own work (dbt reads the same variable in dbt/profiles.yml):
+# above it DuckDB spills sorts, joins and most aggregates to disk. Medians and percentiles cannot spill:
+# 4 GiB holds those of ten city-years (they failed at 2 GB there).
 DUCKDB_MEMORY_LIMIT_ENV_VAR = "CIVICLAKE_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_DUCKDB_MEMORY_LIMIT_MIB = 4096
 METADATA_COLUMNS = ("_source", "_batch_id", "_ingested_at", "_row_hash")
 
 
@@ -105,8 +106,16 @@ class Lake:
 
 
 def duckdb_memory_limit() -> str:
-    """The memory_limit for a DuckDB connection of the pipeline ("2GB", "512MB"...)."""
-    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT
+    """The memory_limit of the pipeline's DuckDB work: $CIVICLAKE_DUCKDB_MEMORY_LIMIT ("8GB", "512MB",
+    "50%"...) when set, else 4 GiB, or half the machine's memory on a machine with less than 8 GiB."""
+    configured = os.environ.get(DUCKDB_MEMORY_LIMIT_ENV_VAR, "").strip()
+    if configured:
+        return configured
+    try:
+        half_of_memory_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**21
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): the default as it is
+        half_of_memory_mib = DEFAULT_DUCKDB_MEMORY_LIMIT_MIB
+    return f"{min(DEFAULT_DUCKDB_MEMORY_LIMIT_MIB, half_of_memory_mib)}MiB"
 
 
 def default_lake_root() -> Path:

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.assets import gold
 from pipelines.assets.transform import dbt_build_arguments
-from pipelines.lake import Lake
+from pipelines.lake import Lake, duckdb_memory_limit
 from tests.test_dbt_models import _output, run_dbt
 
 
@@ -32,7 +32,16 @@ def test_dbt_sessions_take_the_memory_limit_from_the_environment(
     query = "select current_setting('memory_limit') as memory_limit"
     result = run_dbt(["show", "--inline", query, "--output", "json"], tmp_path / "lake", tmp_path)
     assert result.returncode == 0, _output(result)
-    assert f'"memory_limit": "{_as_duckdb_reports(limit or "2GB")}"' in result.stdout, _output(result)
+    assert f'"memory_limit": "{_as_duckdb_reports(limit or "4GiB")}"' in result.stdout, _output(result)
+
+
+def test_the_pipeline_default_is_4_gib_or_half_of_a_small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CIVICLAKE_DUCKDB_MEMORY_LIMIT", raising=False)
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    total_mib = int(meminfo["MemTotal"].split()[0]) // 1024  # kB
+    assert _as_duckdb_reports(duckdb_memory_limit()) == _as_duckdb_reports(f"{min(4096, total_mib // 2)}MiB")
+    monkeypatch.setenv("CIVICLAKE_DUCKDB_MEMORY_LIMIT", "750MB")
+    assert duckdb_memory_limit() == "750MB"
 
 
 def test_the_gold_export_connects_with_the_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.lake import DUCKDB_MEMORY_LIMIT_ENV_VAR, duckdb_memory_limit
 from pipelines.resources import CivicLakeResource
 from pipelines.runner import (
     PARTITION_RANGE_END_TAG,
@@ -57,7 +58,11 @@ def ensure_manifest() -> Path:
 
 def dbt_environment(civiclake: CivicLakeResource) -> dict[str, str]:
     lake = civiclake.lake
-    return {"CIVICLAKE_LAKE": str(lake.root), "CIVICLAKE_DUCKDB": str(lake.duckdb_path)}
+    return {
+        "CIVICLAKE_LAKE": str(lake.root),
+        "CIVICLAKE_DUCKDB": str(lake.duckdb_path),
+        DUCKDB_MEMORY_LIMIT_ENV_VAR: duckdb_memory_limit(),
+    }
 
 
 def window_vars(run_tags: Mapping[str, str]) -> dict[str, str]:
