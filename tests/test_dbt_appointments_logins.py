@@ -113,9 +113,13 @@ LOGINS = [
 ]
 
 
-def write_entities(lake: Path) -> None:
+def write_entities(
+    lake: Path,
+    appointments: list[tuple[datetime, dict]] = APPOINTMENTS,
+    logins: list[tuple[datetime, dict]] = LOGINS,
+) -> None:
     """Writes the appointments and logins in the contract's folders, one file per commune and local day."""
-    for entity, loads in {"appointment": APPOINTMENTS, "portal_login": LOGINS}.items():
+    for entity, loads in {"appointment": appointments, "portal_login": logins}.items():
         schema = pa.schema(list(ENTITY_SCHEMAS[entity]) + list(LINEAGE_SCHEMA))
         files: dict[Path, list[dict]] = {}
         for load, values in loads:
