@@ -346,25 +346,11 @@ period_active_citizens as (
         period,
         count(*) as active_citizens
 
-    from citizen_calendar_periods
-    group by
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period
-
-    union all
-
-    select
-        commune_id,
-        breakdown,
-        breakdown_value,
-        period_type,
-        period,
-        count(*) as active_citizens
-
-    from citizen_quarters_and_years
+    from (
+        select commune_id, breakdown, breakdown_value, period_type, period from citizen_calendar_periods
+        union all
+        select commune_id, breakdown, breakdown_value, period_type, period from citizen_quarters_and_years
+    ) as citizen_periods
     group by
         commune_id,
         breakdown,
