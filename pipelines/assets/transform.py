@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, with their dbt tests."""
 
+import fcntl
 import json
 import os
 import subprocess
@@ -31,7 +32,19 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than a model: Dagster needs it."""
+    """Parse the dbt project when its manifest is missing or older than a model: Dagster needs it.
+
+    Processes that import the code location at the same time (test workers, a step per process) parse
+    one after the other: two dbt parses writing one target folder would corrupt it.
+    """
+    lock_path = DBT_PROJECT_DIR / "target" / ".parse.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _parse_if_stale()
+
+
+def _parse_if_stale() -> Path:
     manifest = dbt_project.manifest_path
     sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".yaml"}]
     sources = [p for p in sources if "target" not in p.relative_to(DBT_PROJECT_DIR).parts]
