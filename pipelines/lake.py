@@ -156,7 +156,7 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_path(path)
     try:
-        pq.write_table(table, temporary, compression="zstd")
+        _write_parquet(table, temporary)
         publish(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -191,7 +191,7 @@ def atomic_write_parquet_files(files: list[tuple[pa.Table, Path]], schema: pa.Sc
             temporary.unlink(missing_ok=True)
 
 
-def _write_parquet(table: pa.Table, path: Path, schema: pa.Schema | None) -> None:
+def _write_parquet(table: pa.Table, path: Path, schema: pa.Schema | None = None) -> None:
     pq.write_table(table if schema is None else table.cast(schema), path, compression="zstd")
 
 

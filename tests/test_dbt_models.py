@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -23,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt"
+from pipelines.dbt_cli import DBT_PROJECT_DIR, run_dbt
 
 TZ_BRUSSELS = "Europe/Brussels"
 TZ_NEW_YORK = "America/New_York"
@@ -299,38 +296,6 @@ def write_bronze_lake(lake: Path, requests: list[Req] = REQUESTS) -> None:
 
 
 # --- running dbt ---------------------------------------------------------------------------------------
-
-
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
-    if found is None:
-        pytest.fail("the dbt executable is neither beside the Python interpreter nor on PATH")
-    return found
-
-
-def run_dbt(command: list[str], lake: Path, work: Path) -> subprocess.CompletedProcess[str]:
-    """Runs dbt in a subprocess (dbt keeps global state in process) with its own target and log paths."""
-    env = {
-        **os.environ,
-        "CIVICLAKE_LAKE": str(lake),
-        "CIVICLAKE_DUCKDB": str(work / "civiclake.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-    }
-    args = [
-        _dbt_executable(),
-        *command,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
-    return subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
 def _output(result: subprocess.CompletedProcess[str]) -> str:

@@ -4,7 +4,6 @@ import fcntl
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.dbt_cli import DBT_PROJECT_DIR, dbt_executable
 from pipelines.lake import DUCKDB_MEMORY_LIMIT_ENV_VAR, duckdb_memory_limit
 from pipelines.resources import CivicLakeResource
 from pipelines.runner import (
@@ -21,14 +21,7 @@ from pipelines.runner import (
     WINDOW_START_TAG,
 )
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_executable() -> str:
-    """The dbt next to this interpreter: the CLI may run without the virtualenv's bin on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def ensure_manifest() -> Path:

@@ -36,9 +36,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,8 +50,9 @@ import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 
+from pipelines.dbt_cli import run_dbt
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 # The largest real event log kept beside the project (8,577 events, 1,434 cases).
 DEFAULT_LOG = REALDATA / "receipt_coselog_wabo.csv"
@@ -153,39 +151,10 @@ def bronze_events(lake_root: Path) -> pd.DataFrame:
 # --- civiclake: the models' SQL ---------------------------------------------------------------------
 
 
-def _dbt_executable() -> str:
-    beside = Path(sys.executable).with_name("dbt")
-    found = str(beside) if beside.exists() else shutil.which("dbt")
-    if found is None:
-        raise FileNotFoundError("the dbt executable is neither beside the Python interpreter nor on PATH")
-    return found
-
-
 def run_dbt_models(lake_root: Path, work: Path) -> float:
     """`dbt run` of MODELS and everything upstream, in a fresh DuckDB file; its wall-clock seconds."""
-    env = {
-        **os.environ,
-        "CIVICLAKE_LAKE": str(lake_root),
-        "CIVICLAKE_DUCKDB": str(work / "civiclake.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_USE_COLORS": "false",
-    }
-    command = [
-        _dbt_executable(),
-        "run",
-        "--select",
-        *(f"+{model}" for model in MODELS),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
     began = time.perf_counter()
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=3600)
+    done = run_dbt(["run", "--select", *(f"+{model}" for model in MODELS)], lake_root, work, timeout=3600)
     seconds = time.perf_counter() - began
     if done.returncode != 0:
         raise RuntimeError(f"dbt run failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}")
