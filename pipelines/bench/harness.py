@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -521,8 +521,3 @@ def evaluate_goals(report: dict[str, Any]) -> list[dict[str, Any]]:
             ),
         )
     return goals
-
-
-def options_as_dict(options: BenchOptions) -> dict[str, Any]:
-    values = asdict(options)
-    return {key: str(value) if isinstance(value, Path | date) else value for key, value in values.items()}
